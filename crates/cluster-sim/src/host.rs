@@ -1,0 +1,46 @@
+//! A simulated machine port: the `redis-server` process that runs there and what it keeps.
+
+use cluster_proto::{ClusterState, NodeFlags};
+
+use crate::server_config::ServerConfig;
+
+/// Whether the process runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProcessState {
+    /// Running and answering.
+    Running,
+    /// Stopped cleanly (SIGINT or SHUTDOWN).
+    Killed,
+    /// Vanished without flushing anything (SIGKILL).
+    Crashed,
+}
+
+/// One `redis-server` on one port.
+#[derive(Debug)]
+pub struct Host {
+    /// The configuration it was started with.
+    pub config: ServerConfig,
+    /// Its process state.
+    pub process: ProcessState,
+    /// Its process id, as printed in its log lines.
+    pub pid: u32,
+    /// The cluster-bus state machine, if `cluster-enabled yes`.
+    pub cluster: Option<ClusterState>,
+    /// The log, oldest first, in Redis's format.
+    pub log: Vec<String>,
+}
+
+impl Host {
+    /// Whether the process answers clients.
+    pub fn is_running(&self) -> bool {
+        self.process == ProcessState::Running
+    }
+
+    /// The role letter Redis puts in log lines: `S` for a replica, `M` otherwise.
+    pub fn role_letter(&self) -> char {
+        match &self.cluster {
+            Some(c) if c.myself().flags.contains(NodeFlags::REPLICA) => 'S',
+            _ => 'M',
+        }
+    }
+}

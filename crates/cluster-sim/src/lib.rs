@@ -1,0 +1,30 @@
+//! The deterministic world ClusterLab's nodes live in.
+//!
+//! A discrete-event simulator: the virtual clock jumps from one due event to the next, ties are
+//! broken by insertion order, and all randomness comes from the scenario seed. It owns the
+//! hosts (one `redis-server` process per port, with its [`cluster_proto::ClusterState`]) and
+//! steps their state machines.
+//!
+//! ```
+//! use cluster_sim::{ServerConfig, Simulator};
+//!
+//! let mut sim = Simulator::new(7);
+//! let args: Vec<String> = ["--port", "7000", "--cluster-enabled", "yes"].map(String::from).to_vec();
+//! sim.start_server(ServerConfig::from_args(&args).expect("valid options"));
+//! sim.advance(3000);
+//! let node = sim.running(7000).and_then(|h| h.cluster.as_ref()).expect("cluster node");
+//! assert_eq!(node.cluster_size(), 0);
+//! ```
+#![deny(missing_docs)]
+
+mod host;
+mod logfmt;
+mod server_config;
+mod trace;
+mod world;
+
+pub use host::{Host, ProcessState};
+pub use logfmt::{log_line, log_timestamp};
+pub use server_config::{ConfigError, REDIS_VERSION, ServerConfig};
+pub use trace::TraceEvent;
+pub use world::{DEFAULT_SEED, SimError, Simulator};

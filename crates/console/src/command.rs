@@ -1,0 +1,293 @@
+//! Parsing an argument vector into a typed command, with Redis's arity and lookup errors.
+
+use std::fmt;
+
+/// A command ClusterLab executes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// `PING [message]`.
+    Ping(Option<Vec<u8>>),
+    /// `ECHO message`.
+    Echo(Vec<u8>),
+    /// `CLUSTER <subcommand> ...`.
+    Cluster(ClusterCommand),
+}
+
+/// A `CLUSTER` subcommand.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClusterCommand {
+    /// `CLUSTER HELP`.
+    Help,
+    /// `CLUSTER INFO`.
+    Info,
+    /// `CLUSTER KEYSLOT key`.
+    KeySlot(Vec<u8>),
+    /// `CLUSTER MYID`.
+    MyId,
+    /// `CLUSTER NODES`.
+    Nodes,
+}
+
+/// Why a command was rejected before it ran. `Display` is the exact error line Redis sends
+/// (without the `(error) ` redis-cli adds).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CommandError {
+    /// No such command.
+    UnknownCommand {
+        /// The name as typed.
+        name: Vec<u8>,
+        /// The arguments that followed it.
+        args: Vec<Vec<u8>>,
+    },
+    /// A container command (`CLUSTER`) with a subcommand it does not have.
+    UnknownSubcommand {
+        /// The container, as Redis names it in the hint (upper case).
+        container: &'static str,
+        /// The subcommand as typed.
+        sub: Vec<u8>,
+    },
+    /// Too few or too many arguments for the command's arity.
+    WrongArity {
+        /// Redis's full name: `echo`, `cluster|keyslot`.
+        full_name: String,
+    },
+    /// A real Redis 7.0 command that this version of ClusterLab does not simulate yet.
+    NotSimulated {
+        /// Redis's full name.
+        full_name: String,
+    },
+}
+
+/// C's `%.Ns` of a byte string: at most `max` bytes, up to the first NUL.
+fn c_str(bytes: &[u8], max: usize) -> String {
+    let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
+    String::from_utf8_lossy(&bytes[..end.min(max)]).into_owned()
+}
+
+impl fmt::Display for CommandError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CommandError::UnknownCommand { name, args } => {
+                // Redis quotes arguments until 128 bytes of them are shown.
+                let mut shown = String::new();
+                for arg in args {
+                    if shown.len() >= 128 {
+                        break;
+                    }
+                    let room = 128 - shown.len();
+                    shown.push_str(&format!("'{}' ", c_str(arg, room)));
+                }
+                write!(
+                    f,
+                    "ERR unknown command '{}', with args beginning with: {}",
+                    c_str(name, 128),
+                    shown
+                )
+            }
+            CommandError::UnknownSubcommand { container, sub } => write!(
+                f,
+                "ERR unknown subcommand '{}'. Try {container} HELP.",
+                c_str(sub, 128)
+            ),
+            CommandError::WrongArity { full_name } => {
+                write!(f, "ERR wrong number of arguments for '{full_name}' command")
+            }
+            CommandError::NotSimulated { full_name } => write!(
+                f,
+                "ERR '{full_name}' is a real Redis command that ClusterLab does not simulate yet"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for CommandError {}
+
+/// What a command-table entry turns into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Ping,
+    Echo,
+    Cluster,
+    ClusterHelp,
+    ClusterInfo,
+    ClusterKeySlot,
+    ClusterMyId,
+    ClusterNodes,
+    NotSimulated,
+}
+
+/// Name, arity (Redis's convention: `n` exactly n arguments counting the name, `-n` at least
+/// n) and kind. Arities are Redis 7.0's; real commands not simulated yet are listed so they get
+/// the right arity error and an honest message instead of "unknown command".
+const COMMANDS: &[(&str, i32, Kind)] = &[
+    ("ping", -1, Kind::Ping),
+    ("echo", 2, Kind::Echo),
+    ("cluster", -2, Kind::Cluster),
+    ("append", 3, Kind::NotSimulated),
+    ("asking", 1, Kind::NotSimulated),
+    ("auth", -2, Kind::NotSimulated),
+    ("bgrewriteaof", 1, Kind::NotSimulated),
+    ("bgsave", -1, Kind::NotSimulated),
+    ("client", -2, Kind::NotSimulated),
+    ("command", -1, Kind::NotSimulated),
+    ("config", -2, Kind::NotSimulated),
+    ("dbsize", 1, Kind::NotSimulated),
+    ("debug", -2, Kind::NotSimulated),
+    ("decr", 2, Kind::NotSimulated),
+    ("decrby", 3, Kind::NotSimulated),
+    ("del", -2, Kind::NotSimulated),
+    ("discard", 1, Kind::NotSimulated),
+    ("exec", 1, Kind::NotSimulated),
+    ("exists", -2, Kind::NotSimulated),
+    ("expire", -3, Kind::NotSimulated),
+    ("failover", -1, Kind::NotSimulated),
+    ("flushall", -1, Kind::NotSimulated),
+    ("flushdb", -1, Kind::NotSimulated),
+    ("get", 2, Kind::NotSimulated),
+    ("getdel", 2, Kind::NotSimulated),
+    ("hello", -1, Kind::NotSimulated),
+    ("hget", 3, Kind::NotSimulated),
+    ("hgetall", 2, Kind::NotSimulated),
+    ("hset", -4, Kind::NotSimulated),
+    ("incr", 2, Kind::NotSimulated),
+    ("incrby", 3, Kind::NotSimulated),
+    ("info", -1, Kind::NotSimulated),
+    ("keys", 2, Kind::NotSimulated),
+    ("lastsave", 1, Kind::NotSimulated),
+    ("lpush", -3, Kind::NotSimulated),
+    ("lrange", 4, Kind::NotSimulated),
+    ("mget", -2, Kind::NotSimulated),
+    ("migrate", -6, Kind::NotSimulated),
+    ("monitor", 1, Kind::NotSimulated),
+    ("mset", -3, Kind::NotSimulated),
+    ("multi", 1, Kind::NotSimulated),
+    ("publish", 3, Kind::NotSimulated),
+    ("readonly", 1, Kind::NotSimulated),
+    ("readwrite", 1, Kind::NotSimulated),
+    ("replicaof", 3, Kind::NotSimulated),
+    ("role", 1, Kind::NotSimulated),
+    ("rpush", -3, Kind::NotSimulated),
+    ("sadd", -3, Kind::NotSimulated),
+    ("save", 1, Kind::NotSimulated),
+    ("select", 2, Kind::NotSimulated),
+    ("set", -3, Kind::NotSimulated),
+    ("shutdown", -1, Kind::NotSimulated),
+    ("slaveof", 3, Kind::NotSimulated),
+    ("smembers", 2, Kind::NotSimulated),
+    ("strlen", 2, Kind::NotSimulated),
+    ("subscribe", -2, Kind::NotSimulated),
+    ("time", 1, Kind::NotSimulated),
+    ("ttl", 2, Kind::NotSimulated),
+    ("type", 2, Kind::NotSimulated),
+    ("wait", 3, Kind::NotSimulated),
+    ("zadd", -4, Kind::NotSimulated),
+    ("zrange", -4, Kind::NotSimulated),
+];
+
+/// `CLUSTER` subcommands of Redis 7.0 with their arities.
+const CLUSTER_SUBCOMMANDS: &[(&str, i32, Kind)] = &[
+    ("help", 2, Kind::ClusterHelp),
+    ("info", 2, Kind::ClusterInfo),
+    ("keyslot", 3, Kind::ClusterKeySlot),
+    ("myid", 2, Kind::ClusterMyId),
+    ("nodes", 2, Kind::ClusterNodes),
+    ("addslots", -3, Kind::NotSimulated),
+    ("addslotsrange", -4, Kind::NotSimulated),
+    ("bumpepoch", 2, Kind::NotSimulated),
+    ("count-failure-reports", 3, Kind::NotSimulated),
+    ("countkeysinslot", 3, Kind::NotSimulated),
+    ("delslots", -3, Kind::NotSimulated),
+    ("delslotsrange", -4, Kind::NotSimulated),
+    ("failover", -2, Kind::NotSimulated),
+    ("flushslots", 2, Kind::NotSimulated),
+    ("forget", 3, Kind::NotSimulated),
+    ("getkeysinslot", 4, Kind::NotSimulated),
+    ("links", 2, Kind::NotSimulated),
+    ("meet", -4, Kind::NotSimulated),
+    ("replicas", 3, Kind::NotSimulated),
+    ("replicate", 3, Kind::NotSimulated),
+    ("reset", -2, Kind::NotSimulated),
+    ("saveconfig", 2, Kind::NotSimulated),
+    ("set-config-epoch", 3, Kind::NotSimulated),
+    ("setslot", -4, Kind::NotSimulated),
+    ("shards", 2, Kind::NotSimulated),
+    ("slaves", 3, Kind::NotSimulated),
+    ("slots", 2, Kind::NotSimulated),
+];
+
+/// Every top-level command name ClusterLab knows, for completion and help.
+pub fn command_names() -> impl Iterator<Item = &'static str> {
+    COMMANDS.iter().map(|&(n, _, _)| n)
+}
+
+/// Every `CLUSTER` subcommand name, for completion and help.
+pub fn cluster_subcommand_names() -> impl Iterator<Item = &'static str> {
+    CLUSTER_SUBCOMMANDS.iter().map(|&(n, _, _)| n)
+}
+
+fn lookup(table: &[(&'static str, i32, Kind)], name: &[u8]) -> Option<(&'static str, i32, Kind)> {
+    table
+        .iter()
+        .find(|(n, _, _)| n.as_bytes().eq_ignore_ascii_case(name))
+        .copied()
+}
+
+fn arity_ok(arity: i32, argc: usize) -> bool {
+    let argc = i64::try_from(argc).unwrap_or(i64::MAX);
+    let arity = i64::from(arity);
+    if arity >= 0 {
+        argc == arity
+    } else {
+        argc >= -arity
+    }
+}
+
+/// Parses `argv` (command name first) the way Redis's `processCommand` looks it up: unknown
+/// command, unknown subcommand, then arity, in that order.
+pub fn parse_command(argv: &[Vec<u8>]) -> Result<Command, CommandError> {
+    let Some((name, args)) = argv.split_first() else {
+        return Err(CommandError::UnknownCommand {
+            name: Vec::new(),
+            args: Vec::new(),
+        });
+    };
+    let Some((cmd_name, cmd_arity, kind)) = lookup(COMMANDS, name) else {
+        return Err(CommandError::UnknownCommand {
+            name: name.clone(),
+            args: args.to_vec(),
+        });
+    };
+    // A container with a subcommand is looked up (and its arity checked) as `cmd|sub`.
+    let (full_name, arity, kind) = if kind == Kind::Cluster && argv.len() >= 2 {
+        match lookup(CLUSTER_SUBCOMMANDS, &argv[1]) {
+            Some((sub, arity, kind)) => (format!("{cmd_name}|{sub}"), arity, kind),
+            None => {
+                return Err(CommandError::UnknownSubcommand {
+                    container: "CLUSTER",
+                    sub: argv[1].clone(),
+                });
+            }
+        }
+    } else {
+        (cmd_name.to_string(), cmd_arity, kind)
+    };
+    if !arity_ok(arity, argv.len()) {
+        return Err(CommandError::WrongArity { full_name });
+    }
+    let arg = |i: usize| argv[i].clone();
+    Ok(match kind {
+        // PING's table arity is -1; `pingCommand` itself refuses more than one argument.
+        Kind::Ping if argv.len() > 2 => return Err(CommandError::WrongArity { full_name }),
+        Kind::Ping => Command::Ping(argv.get(1).cloned()),
+        Kind::Echo => Command::Echo(arg(1)),
+        Kind::ClusterHelp => Command::Cluster(ClusterCommand::Help),
+        Kind::ClusterInfo => Command::Cluster(ClusterCommand::Info),
+        Kind::ClusterKeySlot => Command::Cluster(ClusterCommand::KeySlot(arg(2))),
+        Kind::ClusterMyId => Command::Cluster(ClusterCommand::MyId),
+        Kind::ClusterNodes => Command::Cluster(ClusterCommand::Nodes),
+        // `CLUSTER` alone fails the arity check above, so this is unreachable in practice;
+        // answer like Redis would for a container without subcommand anyway.
+        Kind::Cluster => return Err(CommandError::WrongArity { full_name }),
+        Kind::NotSimulated => return Err(CommandError::NotSimulated { full_name }),
+    })
+}

@@ -1,0 +1,104 @@
+//! Help texts and completion words shared by the terminal front ends.
+
+/// The lines of Redis 7.0's `CLUSTER HELP` reply, each sent as a status reply.
+pub const CLUSTER_HELP: &[&str] = &[
+    "CLUSTER <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+    "ADDSLOTS <slot> [<slot> ...]",
+    "    Assign slots to current node.",
+    "ADDSLOTSRANGE <start slot> <end slot> [<start slot> <end slot> ...]",
+    "    Assign slots which are between <start-slot> and <end-slot> to current node.",
+    "BUMPEPOCH",
+    "    Advance the cluster config epoch.",
+    "COUNT-FAILURE-REPORTS <node-id>",
+    "    Return number of failure reports for <node-id>.",
+    "COUNTKEYSINSLOT <slot>",
+    "    Return the number of keys in <slot>.",
+    "DELSLOTS <slot> [<slot> ...]",
+    "    Delete slots information from current node.",
+    "DELSLOTSRANGE <start slot> <end slot> [<start slot> <end slot> ...]",
+    "    Delete slots information which are between <start-slot> and <end-slot> from current node.",
+    "FAILOVER [FORCE|TAKEOVER]",
+    "    Promote current replica node to being a master.",
+    "FORGET <node-id>",
+    "    Remove a node from the cluster.",
+    "GETKEYSINSLOT <slot> <count>",
+    "    Return key names stored by current node in a slot.",
+    "FLUSHSLOTS",
+    "    Delete current node own slots information.",
+    "INFO",
+    "    Return information about the cluster.",
+    "KEYSLOT <key>",
+    "    Return the hash slot for <key>.",
+    "MEET <ip> <port> [<bus-port>]",
+    "    Connect nodes into a working cluster.",
+    "MYID",
+    "    Return the node id.",
+    "NODES",
+    "    Return cluster configuration seen by node. Output format:",
+    "    <id> <ip:port> <flags> <master> <pings> <pongs> <epoch> <link> <slot> ...",
+    "REPLICATE <node-id>",
+    "    Configure current node as replica to <node-id>.",
+    "RESET [HARD|SOFT]",
+    "    Reset current node (default: soft).",
+    "SET-CONFIG-EPOCH <epoch>",
+    "    Set config epoch of current node.",
+    "SETSLOT <slot> (IMPORTING <node-id>|MIGRATING <node-id>|STABLE|NODE <node-id>)",
+    "    Set slot state.",
+    "REPLICAS <node-id>",
+    "    Return <node-id> replicas.",
+    "SAVECONFIG",
+    "    Force saving cluster configuration on disk.",
+    "SLOTS",
+    "    Return information about slots range mappings. Each range is made of:",
+    "    start, end, master and replicas IP addresses, ports and ids",
+    "SHARDS",
+    "    Return information about slot range mappings and the nodes associated with them.",
+    "LINKS",
+    "    Return information about all network links between this node and its peers.",
+    "    Output format is an array where each array element is a map containing attributes of a link",
+    "HELP",
+    "    Prints this help.",
+];
+
+/// redis-cli's answer to `help` typed at its prompt.
+pub const REDIS_CLI_HELP: &str = "redis-cli 7.0.15
+To get help about Redis commands type:
+      \"help @<group>\" to get a list of commands in <group>
+      \"help <command>\" for help on <command>
+      \"help <tab>\" to get a list of possible help topics
+      \"quit\" to exit
+
+To set redis-cli preferences:
+      \":set hints\" enable online hints
+      \":set nohints\" disable online hints
+Set your preferences in ~/.redisclirc
+";
+
+/// The shell's `help`: what can be typed at the `$` prompt.
+pub const SHELL_HELP: &str = "ClusterLab shell commands:
+  redis-server --port P --cluster-enabled yes [--cluster-node-timeout MS] [--daemonize yes]
+                             start a Redis node on 127.0.0.1:P (cluster bus on P+10000)
+  redis-cli [-h HOST] [-p PORT] [-c] [--raw] [CMD ARG...]
+                             run one command, or with no CMD talk to the node interactively
+  sleep SECONDS              let virtual time pass (decimals allowed)
+  sim seed N                 choose the random seed (before the first node starts)
+  sim log PORT [N]           the last N lines of a node's log
+  clear                      clear the screen
+  help                       this text
+Inside redis-cli: any command (PING, ECHO, CLUSTER INFO, CLUSTER NODES, CLUSTER KEYSLOT key...),
+  CONNECT HOST PORT to switch node, exit to come back here.
+";
+
+/// Words the front ends offer for completion at the `$` prompt.
+pub const SHELL_WORDS: &[&str] = &[
+    "redis-server",
+    "redis-cli",
+    "sleep",
+    "sim",
+    "help",
+    "clear",
+    "--port",
+    "--cluster-enabled",
+    "--cluster-node-timeout",
+    "--daemonize",
+];

@@ -1,0 +1,37 @@
+//! redis-cli's surface and a tiny shell over the ClusterLab simulator.
+//!
+//! Text goes in, text comes out: [`Console::eval`] takes one typed line and returns exactly what
+//! a terminal would show. Both front ends (the `clusterlab` binary and the web playground) print
+//! only what this crate returns, so one scenario file tests both.
+//!
+//! The pieces follow redis-cli and Redis: [`split_args`] is `sdssplitargs`, [`format_tty`] is
+//! `cliFormatReplyTTY`, [`parse_command`] applies Redis's lookup and arity rules, and
+//! [`cluster_text`] renders CLUSTER NODES and CLUSTER INFO.
+#![deny(missing_docs)]
+
+mod cli;
+pub mod cluster_text;
+mod command;
+mod diff;
+mod exec;
+pub mod help;
+mod reply;
+mod scenario;
+mod shell;
+mod split;
+mod substitute;
+
+pub use cli::{CliArgs, CliInvocation, CliSession, Printed, atoi, parse_cli_args};
+pub use command::{
+    ClusterCommand, Command, CommandError, cluster_subcommand_names, command_names, parse_command,
+};
+pub use diff::diff_lines;
+pub use exec::{CLUSTER_DISABLED, execute};
+pub use reply::{Reply, format_raw, format_tty, quote_bytes};
+pub use scenario::{
+    Mismatch, RunReport, Scenario, Step, Typed, line_matches, lines_match, parse_prompt,
+    run_scenario,
+};
+pub use shell::{Console, MAX_SLEEP_SECS, Output, Session};
+pub use split::{InvalidArguments, ShellSyntaxError, split_args, split_shell};
+pub use substitute::{UnclosedSubstitution, expand_substitutions};

@@ -1,0 +1,326 @@
+//! The console: a tiny shell (`redis-server`, `redis-cli`, `sleep`, `sim ...`) and the
+//! interactive redis-cli prompt, over one simulator.
+
+use cluster_sim::{ServerConfig, Simulator, log_line};
+
+use crate::cli::{
+    CliEffect, CliInvocation, CliSession, Printed, interactive_line, one_shot, parse_cli_args,
+};
+use crate::help::SHELL_HELP;
+use crate::split::split_shell;
+use crate::substitute::expand_substitutions;
+
+/// The most virtual time one `sleep` may skip, so a typo cannot freeze a browser tab.
+pub const MAX_SLEEP_SECS: f64 = 86_400.0;
+
+/// Where typed lines go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Session {
+    /// The `$` shell.
+    Shell,
+    /// Interactive redis-cli.
+    Cli(CliSession),
+}
+
+/// The result of one typed line.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Output {
+    /// The line as a transcript shows it: with every `$(...)` replaced by its output.
+    pub line: String,
+    /// What was printed (standard error first, then standard output), each line ending in
+    /// `\n`; verbatim replies keep Redis's `\r\n`.
+    pub text: String,
+    /// The screen should be cleared.
+    pub clear: bool,
+}
+
+/// The console: one simulated world and the session typing into it.
+///
+/// ```
+/// use console::Console;
+///
+/// let mut c = Console::new(1);
+/// c.eval("redis-server --port 7000 --cluster-enabled yes --daemonize yes");
+/// c.eval("redis-cli -p 7000");
+/// assert_eq!(c.prompt(), "127.0.0.1:7000> ");
+/// assert_eq!(c.eval("CLUSTER KEYSLOT foo").text, "(integer) 12182\n");
+/// ```
+#[derive(Debug)]
+pub struct Console {
+    sim: Simulator,
+    session: Session,
+}
+
+impl Console {
+    /// A console over an empty world with this seed.
+    pub fn new(seed: u64) -> Self {
+        Console {
+            sim: Simulator::new(seed),
+            session: Session::Shell,
+        }
+    }
+
+    /// The simulator.
+    pub fn sim(&self) -> &Simulator {
+        &self.sim
+    }
+
+    /// The current session.
+    pub fn session(&self) -> &Session {
+        &self.session
+    }
+
+    /// The prompt to show before the next line.
+    pub fn prompt(&self) -> String {
+        match &self.session {
+            Session::Shell => "$ ".to_string(),
+            Session::Cli(s) => s.prompt(),
+        }
+    }
+
+    /// Runs one line typed at the current prompt.
+    pub fn eval(&mut self, line: &str) -> Output {
+        match self.session {
+            Session::Shell => self.eval_shell(line),
+            Session::Cli(_) => self.eval_cli(line),
+        }
+    }
+
+    /// Runs a `$` line, leaving interactive redis-cli first if it was open.
+    pub fn eval_shell(&mut self, line: &str) -> Output {
+        self.session = Session::Shell;
+        let (line, mut printed) = self.expand(line);
+        let clear = match split_shell(&line) {
+            Ok(words) => {
+                let (p, clear) = self.run_shell_words(&words, true);
+                printed.push(p);
+                clear
+            }
+            Err(e) => {
+                printed.push(Printed::err(format!("{e}\n")));
+                false
+            }
+        };
+        output(line, printed, clear)
+    }
+
+    /// Runs a line typed at `host:port>`, connecting the prompt to that node first, as a
+    /// scenario's prompt lines do.
+    pub fn eval_at(&mut self, host: &str, port: u16, line: &str) -> Output {
+        let same = matches!(&self.session, Session::Cli(s) if s.host == host && s.port == i64::from(port) && s.connected);
+        if !same {
+            let mut session = CliSession {
+                host: host.to_string(),
+                port: i64::from(port),
+                cluster_mode: false,
+                connected: false,
+            };
+            // A failed connection shows up when the command is sent, as in redis-cli.
+            let _ = session.connect(&self.sim);
+            self.session = Session::Cli(session);
+        }
+        self.eval_cli(line)
+    }
+
+    fn eval_cli(&mut self, line: &str) -> Output {
+        let (line, mut printed) = self.expand(line);
+        let Session::Cli(session) = &mut self.session else {
+            return self.eval_shell(&line);
+        };
+        let (p, effect) = interactive_line(&mut self.sim, session, &line);
+        printed.push(p);
+        let clear = match effect {
+            CliEffect::Exit => {
+                self.session = Session::Shell;
+                false
+            }
+            CliEffect::Clear => true,
+            CliEffect::Stay => false,
+        };
+        output(line, printed, clear)
+    }
+
+    /// Replaces each `$(...)` by what that shell command prints on standard output.
+    fn expand(&mut self, line: &str) -> (String, Printed) {
+        let mut side = Printed::default();
+        let expanded = expand_substitutions(line, |inner| {
+            let words = match split_shell(inner) {
+                Ok(w) => w,
+                Err(e) => {
+                    side.push(Printed::err(format!("{e}\n")));
+                    return String::new();
+                }
+            };
+            let (p, _) = self.run_shell_words(&words, false);
+            side.stderr.push_str(&p.stderr);
+            p.stdout.trim_end_matches('\n').to_string()
+        });
+        match expanded {
+            Ok(l) => (l, side),
+            Err(e) => {
+                side.push(Printed::err(format!("{e}\n")));
+                (line.to_string(), side)
+            }
+        }
+    }
+
+    /// Runs a split shell command. `tty` says whether standard output is the terminal (it is
+    /// not inside `$(...)`), which changes how redis-cli formats replies.
+    fn run_shell_words(&mut self, words: &[String], tty: bool) -> (Printed, bool) {
+        let Some((cmd, args)) = words.split_first() else {
+            return (Printed::default(), false);
+        };
+        let printed = match cmd.as_str() {
+            "redis-server" => self.redis_server(args),
+            "redis-cli" => self.redis_cli(args, tty),
+            "sleep" => self.sleep(args),
+            "sim" => self.sim_verb(args),
+            "echo" => Printed::out(args.join(" ") + "\n"),
+            "help" => Printed::out(SHELL_HELP),
+            "clear" => return (Printed::default(), true),
+            _ => Printed::err(format!("{cmd}: command not found\n")),
+        };
+        (printed, false)
+    }
+
+    fn redis_server(&mut self, args: &[String]) -> Printed {
+        let config = match ServerConfig::from_args(args) {
+            Ok(c) => c,
+            Err(e) => return Printed::err(format!("{e}\n")),
+        };
+        let (port, daemonize) = (config.port, config.daemonize);
+        if self.sim.start_server(config) {
+            return Printed::default();
+        }
+        // The port is taken. A daemonized server fails after detaching, so nothing is seen;
+        // in the foreground Redis logs why it gives up.
+        if daemonize {
+            return Printed::default();
+        }
+        let now = self.sim.now();
+        let pid = 1000 + u32::from(port) % 60_000;
+        Printed::out(format!(
+            "{}\n{}\n",
+            log_line(
+                pid,
+                'M',
+                now,
+                cluster_proto::LogLevel::Warning,
+                &format!(
+                    "Warning: Could not create server TCP listening socket *:{port}: bind: Address already in use"
+                )
+            ),
+            log_line(
+                pid,
+                'M',
+                now,
+                cluster_proto::LogLevel::Warning,
+                &format!("Failed listening on port {port} (TCP), aborting.")
+            ),
+        ))
+    }
+
+    fn redis_cli(&mut self, args: &[String], tty: bool) -> Printed {
+        let args = match parse_cli_args(args) {
+            CliInvocation::Exit(p) => return p,
+            CliInvocation::Run(a) => a,
+        };
+        if !args.command.is_empty() {
+            return one_shot(&mut self.sim, &args, tty);
+        }
+        let mut session = CliSession {
+            host: args.host,
+            port: args.port,
+            cluster_mode: args.cluster_mode,
+            connected: false,
+        };
+        let printed = match session.connect(&self.sim) {
+            Ok(()) => Printed::default(),
+            Err(e) => Printed::err(e + "\n"),
+        };
+        if tty {
+            self.session = Session::Cli(session);
+        }
+        printed
+    }
+
+    fn sleep(&mut self, args: &[String]) -> Printed {
+        let [arg] = args else {
+            return Printed::err(if args.is_empty() {
+                "sleep: missing operand\n"
+            } else {
+                "sleep: ClusterLab's sleep takes one interval in seconds\n"
+            });
+        };
+        let secs = match arg.parse::<f64>() {
+            Ok(s) if s.is_finite() && s >= 0.0 && !arg.starts_with(['+', '-']) => s,
+            _ => return Printed::err(format!("sleep: invalid time interval '{arg}'\n")),
+        };
+        if secs > MAX_SLEEP_SECS {
+            return Printed::err(format!(
+                "sleep: at most {MAX_SLEEP_SECS} seconds of virtual time pass at once\n"
+            ));
+        }
+        self.sim.advance((secs * 1000.0).round() as u64);
+        Printed::default()
+    }
+
+    fn sim_verb(&mut self, args: &[String]) -> Printed {
+        let Some((verb, rest)) = args.split_first() else {
+            return Printed::err("sim: missing verb (seed, log)\n");
+        };
+        match (verb.as_str(), rest) {
+            ("seed", [n]) => match n.parse::<u64>() {
+                Ok(seed) => match self.sim.reseed(seed) {
+                    Ok(()) => Printed::default(),
+                    Err(e) => Printed::err(format!("sim: {e}\n")),
+                },
+                Err(_) => Printed::err(format!("sim: invalid seed '{n}'\n")),
+            },
+            ("log", [port, more @ ..]) if more.len() <= 1 => {
+                let Ok(port) = port.parse::<u16>() else {
+                    return Printed::err(format!("sim: invalid port '{port}'\n"));
+                };
+                let count = match more.first().map(|n| n.parse::<usize>()) {
+                    None => 10,
+                    Some(Ok(n)) => n,
+                    Some(Err(_)) => return Printed::err("sim: invalid line count\n"),
+                };
+                match self.sim.host(port) {
+                    Some(h) => {
+                        let skip = h.log.len().saturating_sub(count);
+                        Printed::out(
+                            h.log[skip..]
+                                .iter()
+                                .map(|l| format!("{l}\n"))
+                                .collect::<String>(),
+                        )
+                    }
+                    None => Printed::err(format!("sim: no redis-server has run on port {port}\n")),
+                }
+            }
+            ("seed" | "log", _) => Printed::err(format!(
+                "sim: usage: {}\n",
+                match verb.as_str() {
+                    "seed" => "sim seed N",
+                    _ => "sim log PORT [N]",
+                }
+            )),
+            (
+                "kill" | "crash" | "restart" | "pause" | "partition" | "heal" | "latency" | "loss",
+                _,
+            ) => Printed::err(format!(
+                "sim: '{verb}' is not simulated by this version of ClusterLab yet\n"
+            )),
+            _ => Printed::err(format!("sim: unknown verb '{verb}' (try: seed, log)\n")),
+        }
+    }
+}
+
+fn output(line: String, printed: Printed, clear: bool) -> Output {
+    Output {
+        line,
+        text: printed.stderr + &printed.stdout,
+        clear,
+    }
+}

@@ -1,0 +1,3 @@
+//! UI components. Each renders its props and reports user actions through callbacks.
+
+pub mod terminal;

@@ -1,0 +1,124 @@
+//! The terminal: scrollback, prompt, an input line with history on the arrow keys.
+
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+use crate::state::{LineKind, TerminalAction, TerminalState};
+
+/// Properties of [`Terminal`].
+#[derive(Debug, Properties, PartialEq)]
+pub struct TerminalProps {
+    /// The world's random seed.
+    pub seed: u64,
+}
+
+/// Where the arrow keys are in the history: `None` means editing a new line.
+fn step_history(len: usize, at: Option<usize>, up: bool) -> Option<usize> {
+    match (at, up) {
+        (_, true) if len == 0 => None,
+        (None, true) => Some(len - 1),
+        (Some(i), true) => Some(i.saturating_sub(1)),
+        (Some(i), false) if i + 1 < len => Some(i + 1),
+        (_, false) => None,
+    }
+}
+
+/// A terminal bound to one console.
+#[function_component(Terminal)]
+pub fn terminal(props: &TerminalProps) -> Html {
+    let seed = props.seed;
+    let state = use_reducer(move || TerminalState::new(seed));
+    let input = use_state(String::new);
+    let history_at = use_state(|| None::<usize>);
+    let input_ref = use_node_ref();
+    let screen_ref = use_node_ref();
+
+    // Keep the newest line in view after every command.
+    {
+        let screen_ref = screen_ref.clone();
+        use_effect_with(state.version, move |_| {
+            if let Some(el) = screen_ref.cast::<web_sys::Element>() {
+                el.set_scroll_top(el.scroll_height());
+            }
+        });
+    }
+
+    let oninput = {
+        let input = input.clone();
+        Callback::from(move |e: InputEvent| {
+            let el: HtmlInputElement = e.target_unchecked_into();
+            input.set(el.value());
+        })
+    };
+
+    let onkeydown = {
+        let (state, input, history_at) = (state.clone(), input.clone(), history_at.clone());
+        Callback::from(move |e: KeyboardEvent| match e.key().as_str() {
+            "Enter" => {
+                e.prevent_default();
+                state.dispatch(TerminalAction::Submit((*input).clone()));
+                input.set(String::new());
+                history_at.set(None);
+            }
+            key @ ("ArrowUp" | "ArrowDown") => {
+                e.prevent_default();
+                let at = step_history(state.history.len(), *history_at, key == "ArrowUp");
+                history_at.set(at);
+                input.set(at.map(|i| state.history[i].clone()).unwrap_or_default());
+            }
+            _ => {}
+        })
+    };
+
+    let focus = {
+        let input_ref = input_ref.clone();
+        Callback::from(move |_: MouseEvent| {
+            if let Some(el) = input_ref.cast::<HtmlInputElement>() {
+                let _ = el.focus();
+            }
+        })
+    };
+
+    html! {
+        <section class="terminal" ref={screen_ref} onclick={focus} aria-label="terminal">
+            { for state.lines.iter().map(|l| {
+                let class = match l.kind {
+                    LineKind::Input => "terminal-line input",
+                    LineKind::Output => "terminal-line output",
+                };
+                html! { <pre class={class}>{ &l.text }</pre> }
+            }) }
+            <div class="terminal-prompt-line">
+                <span class="terminal-prompt">{ &state.prompt }</span>
+                <input
+                    ref={input_ref}
+                    class="terminal-input"
+                    type="text"
+                    value={(*input).clone()}
+                    {oninput}
+                    {onkeydown}
+                    autofocus=true
+                    spellcheck="false"
+                    autocomplete="off"
+                    aria-label="command line"
+                />
+            </div>
+        </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::step_history;
+
+    #[test]
+    fn history_walks_up_and_back_down() {
+        assert_eq!(step_history(0, None, true), None);
+        assert_eq!(step_history(3, None, true), Some(2));
+        assert_eq!(step_history(3, Some(2), true), Some(1));
+        assert_eq!(step_history(3, Some(0), true), Some(0));
+        assert_eq!(step_history(3, Some(1), false), Some(2));
+        assert_eq!(step_history(3, Some(2), false), None);
+        assert_eq!(step_history(3, None, false), None);
+    }
+}

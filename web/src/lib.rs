@@ -1,0 +1,14 @@
+//! The ClusterLab playground: a thin Yew front end over the `console` crate.
+//!
+//! All behaviour lives in `console`; this crate only keeps the scrollback, reads keys and shows
+//! what [`console::Console::eval`] returns.
+#![deny(missing_docs)]
+
+pub mod app;
+pub mod components;
+pub mod state;
+
+/// Mounts the playground on the page's `<body>`.
+pub fn start() {
+    yew::Renderer::<app::App>::new().render();
+}
