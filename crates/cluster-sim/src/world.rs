@@ -210,13 +210,13 @@ impl Simulator {
                 event,
             });
         }
-        if let Some(at) = node.poll_timeout() {
-            if self.armed.get(&port) != Some(&at) {
-                self.armed.insert(port, at);
-                self.seq += 1;
-                self.queue
-                    .push(Reverse((at, self.seq, Wakeup::NodeTimeout { port })));
-            }
+        if let Some(at) = node.poll_timeout()
+            && self.armed.get(&port) != Some(&at)
+        {
+            self.armed.insert(port, at);
+            self.seq += 1;
+            self.queue
+                .push(Reverse((at, self.seq, Wakeup::NodeTimeout { port })));
         }
     }
 

@@ -94,7 +94,7 @@ fn nested_arrays_like_cluster_slots() {
 #[test]
 fn wide_indices_are_right_aligned_and_indent_children() {
     // CLUSTER SHARDS: a 14-element node map inside a 4-element shard.
-    let fields: Vec<Reply> = (1..=14).map(|i| Reply::Integer(i)).collect();
+    let fields: Vec<Reply> = (1..=14).map(Reply::Integer).collect();
     let shard = Reply::Array(vec![
         bulk("slots"),
         Reply::Array(vec![]),

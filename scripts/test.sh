@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Installs what is missing and runs every ClusterLab check and test:
+# format, lints, dependency rules, native tests, wasm tests in headless Chromium, the scenario
+# files through the CLI, and end-to-end tests of the built site in Chromium.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+scripts/setup.sh
+export PATH="$HOME/.cargo/bin:$ROOT/node_modules/.bin:$PATH"
+export CARGO_TERM_COLOR=never
+
+RESULTS="$ROOT/target/test-results.log"
+: >"$RESULTS"
+section() { printf '\n==== %s\n' "$*"; }
+# Runs a test command, keeping its output for the final count.
+run_tests() { "$@" 2>&1 | tee -a "$RESULTS"; }
+
+section "format"
+cargo fmt --all -- --check
+
+section "clippy (native and wasm)"
+cargo clippy --locked --workspace --all-targets -- -D warnings
+cargo clippy --locked -p clusterlab-web --target wasm32-unknown-unknown --all-targets -- -D warnings
+
+section "dependency rules: no getrandom in the core crates' wasm build"
+for crate in cluster-proto cluster-sim console; do
+  found=$(cargo tree --locked -p "$crate" --target wasm32-unknown-unknown -e normal,build -i getrandom 2>/dev/null || true)
+  if [ -n "$found" ]; then
+    echo "error: $crate depends on getrandom for wasm32; the core must use only seeded randomness:" >&2
+    echo "$found" >&2
+    exit 1
+  fi
+  echo "ok: $crate"
+done
+
+section "native tests"
+run_tests cargo test --locked --workspace
+
+section "wasm tests in headless Chromium"
+run_tests cargo test --locked --target wasm32-unknown-unknown -p cluster-proto -p cluster-sim -p console -p clusterlab-web
+
+section "scenario files through the clusterlab CLI"
+run_tests cargo run --locked -q -p clusterlab -- check tests/scenarios/*.txt
+
+section "end to end: trunk build, then the site in headless Chromium"
+trunk build --release
+run_tests node --test tests/e2e/
+
+section "summary"
+# Adds up cargo's "test result:" lines, node's "# pass/# fail" and clusterlab check's count.
+awk '
+  /^test result: / { for (i = 1; i < NF; i++) { if ($(i+1) ~ /^passed;?$/) p += $i; if ($(i+1) ~ /^failed;?$/) f += $i } }
+  /^# pass [0-9]+$/ { p += $3 }
+  /^# fail [0-9]+$/ { f += $3 }
+  /^[0-9]+ passed, [0-9]+ failed$/ { p += $1; f += $3 }
+  END { printf "summary: %d passed, %d failed\n", p, f; exit (f > 0) }
+' "$RESULTS"

@@ -1,0 +1,113 @@
+//! The terminal component in a real browser: mount it, type lines, let Yew render, read the DOM.
+#![cfg(target_arch = "wasm32")]
+
+use clusterlab_web::components::terminal::{Terminal, TerminalProps};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+use web_sys::{
+    Element, HtmlInputElement, InputEvent, InputEventInit, KeyboardEvent, KeyboardEventInit,
+};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+async fn mount() -> Element {
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .expect("a document");
+    let root = document.create_element("div").expect("div");
+    document
+        .body()
+        .expect("body")
+        .append_child(&root)
+        .expect("append");
+    yew::Renderer::<Terminal>::with_root_and_props(root.clone(), TerminalProps { seed: 1 })
+        .render();
+    yew::scheduler::flush().await;
+    root
+}
+
+fn input(root: &Element) -> HtmlInputElement {
+    root.query_selector(".terminal-input")
+        .expect("valid selector")
+        .expect("an input line")
+        .dyn_into()
+        .expect("an <input>")
+}
+
+async fn key(root: &Element, name: &str) {
+    let init = KeyboardEventInit::new();
+    init.set_key(name);
+    init.set_bubbles(true);
+    let ev = KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).expect("event");
+    input(root).dispatch_event(&ev).expect("dispatch");
+    yew::scheduler::flush().await;
+}
+
+async fn type_line(root: &Element, text: &str) {
+    let field = input(root);
+    field.set_value(text);
+    let init = InputEventInit::new();
+    init.set_bubbles(true);
+    let ev = InputEvent::new_with_event_init_dict("input", &init).expect("event");
+    field.dispatch_event(&ev).expect("dispatch");
+    yew::scheduler::flush().await;
+    key(root, "Enter").await;
+}
+
+fn screen_lines(root: &Element) -> Vec<String> {
+    let list = root.query_selector_all(".terminal-line").expect("selector");
+    (0..list.length())
+        .filter_map(|i| list.item(i))
+        .filter_map(|n| n.text_content())
+        .collect()
+}
+
+fn prompt(root: &Element) -> String {
+    root.query_selector(".terminal-prompt")
+        .ok()
+        .flatten()
+        .and_then(|e| e.text_content())
+        .unwrap_or_default()
+}
+
+#[wasm_bindgen_test]
+async fn typing_commands_shows_redis_replies_and_changes_the_prompt() {
+    let root = mount().await;
+    assert_eq!(prompt(&root), "$ ");
+    type_line(
+        &root,
+        "redis-server --port 7000 --cluster-enabled yes --daemonize yes",
+    )
+    .await;
+    type_line(&root, "redis-cli -p 7000").await;
+    assert_eq!(prompt(&root), "127.0.0.1:7000> ");
+    type_line(&root, "CLUSTER KEYSLOT foo").await;
+    let lines = screen_lines(&root);
+    let n = lines.len();
+    assert_eq!(lines[n - 2], "127.0.0.1:7000> CLUSTER KEYSLOT foo");
+    assert_eq!(lines[n - 1], "(integer) 12182");
+    assert_eq!(
+        input(&root).value(),
+        "",
+        "the input line is cleared after Enter"
+    );
+    type_line(&root, "exit").await;
+    assert_eq!(prompt(&root), "$ ");
+    root.remove();
+}
+
+#[wasm_bindgen_test]
+async fn arrow_keys_walk_the_history() {
+    let root = mount().await;
+    type_line(&root, "echo one").await;
+    type_line(&root, "echo two").await;
+    key(&root, "ArrowUp").await;
+    assert_eq!(input(&root).value(), "echo two");
+    key(&root, "ArrowUp").await;
+    assert_eq!(input(&root).value(), "echo one");
+    key(&root, "ArrowDown").await;
+    assert_eq!(input(&root).value(), "echo two");
+    key(&root, "ArrowDown").await;
+    assert_eq!(input(&root).value(), "");
+    root.remove();
+}
