@@ -17,6 +17,9 @@ pub struct ClusterConfig {
     pub allow_reads_when_down: bool,
     /// `cluster-migration-barrier`: replicas a master keeps before one may migrate away.
     pub migration_barrier: u64,
+    /// `cluster-allow-replica-migration`: replicas may move to orphaned masters, and a master
+    /// that lost all its slots follows their new owner.
+    pub allow_replica_migration: bool,
 }
 
 impl Default for ClusterConfig {
@@ -28,6 +31,7 @@ impl Default for ClusterConfig {
             replica_no_failover: false,
             allow_reads_when_down: false,
             migration_barrier: 1,
+            allow_replica_migration: true,
         }
     }
 }

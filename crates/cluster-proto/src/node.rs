@@ -2,15 +2,27 @@
 
 use crate::flags::NodeFlags;
 use crate::ids::{Epoch, NodeAddr, NodeId};
+use crate::link::LinkId;
 use crate::slots::SlotSet;
 use crate::time::SimTime;
+
+/// A failure report: `reporter`, a master, said at `time` that the node is PFAIL or FAIL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FailReport {
+    /// The reporting master.
+    pub reporter: NodeId,
+    /// When the report was last refreshed.
+    pub time: SimTime,
+}
 
 /// One entry of a node's table of known nodes, as that observer sees it.
 #[derive(Debug, Clone)]
 #[doc(alias = "clusterNode")]
 pub struct ClusterNode {
-    /// The node's name.
+    /// The node's name (a random temporary one while in handshake).
     pub id: NodeId,
+    /// When this record was created (handshake expiry counts from it).
+    pub ctime: SimTime,
     /// Where it listens.
     pub addr: NodeAddr,
     /// Role and health flags.
@@ -21,27 +33,49 @@ pub struct ClusterNode {
     pub slots: SlotSet,
     /// The master it replicates, if it is a replica whose master is known.
     pub replica_of: Option<NodeId>,
+    /// Replicas we believe follow this master, in the order we learned them.
+    pub replicas: Vec<NodeId>,
     /// When our pending PING was sent, if one is pending.
     pub ping_sent: Option<SimTime>,
-    /// When we last received a PONG from it (0 in CLUSTER NODES if never).
+    /// When we last received a PONG from it (or a newer time learned by gossip).
     pub pong_received: Option<SimTime>,
-    /// Whether we hold an outbound link to it (always true for myself).
-    pub link_connected: bool,
+    /// When we last received any packet from it, on any link.
+    pub data_received: Option<SimTime>,
+    /// When it was flagged FAIL.
+    pub fail_time: Option<SimTime>,
+    /// When we last voted for a replica of this master.
+    pub voted_time: Option<SimTime>,
+    /// Its replication offset, from its latest header.
+    pub repl_offset: u64,
+    /// Failure reports from masters.
+    pub fail_reports: Vec<FailReport>,
+    /// Our outbound link to it (`node->link`); CLUSTER NODES says `connected` when present.
+    pub link: Option<LinkId>,
+    /// The link it opened to us, once identified.
+    pub inbound_link: Option<LinkId>,
 }
 
 impl ClusterNode {
     /// A record for a node we just learned of.
-    pub fn new(id: NodeId, addr: NodeAddr, flags: NodeFlags) -> Self {
+    pub fn new(id: NodeId, addr: NodeAddr, flags: NodeFlags, now: SimTime) -> Self {
         ClusterNode {
             id,
+            ctime: now,
             addr,
             flags,
             config_epoch: 0,
             slots: SlotSet::new(),
             replica_of: None,
+            replicas: Vec::new(),
             ping_sent: None,
             pong_received: None,
-            link_connected: false,
+            data_received: None,
+            fail_time: None,
+            voted_time: None,
+            repl_offset: 0,
+            fail_reports: Vec::new(),
+            link: None,
+            inbound_link: None,
         }
     }
 
@@ -50,8 +84,23 @@ impl ClusterNode {
         self.flags.contains(NodeFlags::MASTER)
     }
 
+    /// Whether the node is a replica.
+    pub fn is_replica(&self) -> bool {
+        self.flags.contains(NodeFlags::REPLICA)
+    }
+
     /// Whether the node is flagged FAIL or PFAIL by this observer.
     pub fn is_failing(&self) -> bool {
         self.flags.intersects(NodeFlags::FAIL | NodeFlags::PFAIL)
+    }
+
+    /// Whether the record is still in handshake.
+    pub fn in_handshake(&self) -> bool {
+        self.flags.contains(NodeFlags::HANDSHAKE)
+    }
+
+    /// Whether this record is the observer itself.
+    pub fn is_myself(&self) -> bool {
+        self.flags.contains(NodeFlags::MYSELF)
     }
 }

@@ -1,14 +1,16 @@
 //! One node's view of the cluster and its driver API (`clusterState`).
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 
 use rand_chacha::ChaCha8Rng;
-use rand_core::SeedableRng;
+use rand_core::{Rng, SeedableRng};
 
 use crate::config::ClusterConfig;
 use crate::event::NodeEvent;
 use crate::flags::NodeFlags;
 use crate::ids::{Epoch, NodeAddr, NodeId};
+use crate::link::{Link, LinkId, Transmit};
+use crate::msg::{ClusterMsg, MsgBody, MsgHeader};
 use crate::node::ClusterNode;
 use crate::stats::MessageStats;
 use crate::time::{Millis, SimTime};
@@ -57,7 +59,8 @@ impl NodeSeed {
 ///
 /// Sans-IO: it never reads a clock or touches a socket. The driver feeds it time with
 /// [`handle_timeout`](Self::handle_timeout) at the moment [`poll_timeout`](Self::poll_timeout)
-/// asks for, and drains [`poll_event`](Self::poll_event) after every input.
+/// asks for, passes it packets and link events, and drains [`poll_transmit`](Self::poll_transmit)
+/// and [`poll_event`](Self::poll_event) after every input.
 ///
 /// ```
 /// use cluster_proto::{ClusterConfig, ClusterState, NodeSeed, SimTime};
@@ -75,23 +78,30 @@ impl NodeSeed {
 #[derive(Debug)]
 #[doc(alias = "clusterState")]
 pub struct ClusterState {
-    config: ClusterConfig,
-    myself: NodeId,
+    pub(crate) config: ClusterConfig,
+    pub(crate) myself: NodeId,
     /// Known nodes in the order this node learned them (a documented, deterministic stand-in
     /// for the hash-table order Redis prints). `nodes[0]` is myself.
-    nodes: Vec<ClusterNode>,
-    current_epoch: Epoch,
-    last_vote_epoch: Epoch,
-    health: ClusterHealth,
-    size: usize,
-    stats: MessageStats,
-    first_update_state: Option<SimTime>,
-    among_minority_time: Option<SimTime>,
-    next_cron: SimTime,
-    #[allow(dead_code)]
-    // drawn from by gossip and elections; kept here so ids and later draws share one stream
-    rng: ChaCha8Rng,
-    events: VecDeque<NodeEvent>,
+    pub(crate) nodes: Vec<ClusterNode>,
+    pub(crate) links: BTreeMap<LinkId, Link>,
+    pub(crate) next_link: u32,
+    pub(crate) current_epoch: Epoch,
+    pub(crate) last_vote_epoch: Epoch,
+    pub(crate) health: ClusterHealth,
+    pub(crate) size: usize,
+    pub(crate) stats: MessageStats,
+    pub(crate) stats_pfail_nodes: usize,
+    pub(crate) iteration: u64,
+    pub(crate) first_update_state: Option<SimTime>,
+    pub(crate) among_minority_time: Option<SimTime>,
+    pub(crate) next_cron: SimTime,
+    /// `CLUSTER_TODO_UPDATE_STATE`, run before the node sleeps.
+    pub(crate) todo_update_state: bool,
+    /// Node ids FORGET-ten recently, with when they may be re-added (`nodes_black_list`).
+    pub(crate) blacklist: BTreeMap<NodeId, SimTime>,
+    pub(crate) rng: ChaCha8Rng,
+    pub(crate) transmits: VecDeque<Transmit>,
+    pub(crate) events: VecDeque<NodeEvent>,
 }
 
 impl ClusterState {
@@ -100,20 +110,19 @@ impl ClusterState {
     pub fn new(now: SimTime, port: u16, config: ClusterConfig, seed: NodeSeed) -> Self {
         let mut rng = seed.rng();
         let myself = NodeId::random(&mut rng);
-        let me = ClusterNode {
-            link_connected: true,
-            ..ClusterNode::new(
-                myself,
-                NodeAddr::new(None, port),
-                NodeFlags::MYSELF | NodeFlags::MASTER,
-            )
-        };
+        let mut flags = NodeFlags::MYSELF | NodeFlags::MASTER;
+        if config.replica_no_failover {
+            flags |= NodeFlags::NOFAILOVER;
+        }
+        let me = ClusterNode::new(myself, NodeAddr::new(None, port), flags, now);
         let mut events = VecDeque::new();
         events.push_back(NodeEvent::ConfigCreated { myself });
         ClusterState {
             config,
             myself,
             nodes: vec![me],
+            links: BTreeMap::new(),
+            next_link: 1,
             current_epoch: 0,
             last_vote_epoch: 0,
             health: ClusterHealth::Fail,
@@ -121,22 +130,36 @@ impl ClusterState {
             // which is why a fresh node reports `cluster_size:1` for about two seconds.
             size: 1,
             stats: MessageStats::default(),
+            stats_pfail_nodes: 0,
+            iteration: 0,
             first_update_state: None,
             among_minority_time: None,
             next_cron: now + FIRST_CRON_DELAY,
+            todo_update_state: false,
+            blacklist: BTreeMap::new(),
             rng,
+            transmits: VecDeque::new(),
             events,
         }
     }
 
     // ----- inputs -----
 
-    /// Runs whatever is due at `now`: the 100 ms `clusterCron`.
+    /// Runs whatever is due at `now`: the 100 ms `clusterCron`, then the before-sleep work.
     pub fn handle_timeout(&mut self, now: SimTime) {
         while self.next_cron <= now {
             let at = self.next_cron;
             self.cron(at);
             self.next_cron = at + CLUSTER_CRON_PERIOD;
+        }
+        self.before_sleep(now);
+    }
+
+    /// `clusterBeforeSleep`: deferred work flagged while handling inputs.
+    #[doc(alias = "clusterBeforeSleep")]
+    pub(crate) fn before_sleep(&mut self, now: SimTime) {
+        if std::mem::take(&mut self.todo_update_state) {
+            self.update_state(now);
         }
     }
 
@@ -146,6 +169,12 @@ impl ClusterState {
     #[must_use]
     pub fn poll_timeout(&self) -> Option<SimTime> {
         Some(self.next_cron)
+    }
+
+    /// The next thing the node asks of the network, oldest first.
+    #[must_use]
+    pub fn poll_transmit(&mut self) -> Option<Transmit> {
+        self.transmits.pop_front()
     }
 
     /// The next observable event, oldest first.
@@ -174,6 +203,11 @@ impl ClusterState {
     /// All known nodes, myself first, then in the order they were learned.
     pub fn nodes(&self) -> &[ClusterNode] {
         &self.nodes
+    }
+
+    /// The link with this id, if open.
+    pub fn link(&self, id: LinkId) -> Option<&Link> {
+        self.links.get(&id)
     }
 
     /// The configuration the node runs with.
@@ -215,78 +249,127 @@ impl ClusterState {
         &self.stats
     }
 
-    // ----- internals -----
+    // ----- shared internals -----
 
-    /// `clusterCron`. Only the parts a node without peers needs exist so far.
-    #[doc(alias = "clusterCron")]
-    fn cron(&mut self, now: SimTime) {
-        if self.health == ClusterHealth::Fail {
-            self.update_state(now);
+    pub(crate) fn index_of(&self, id: &NodeId) -> Option<usize> {
+        self.nodes.iter().position(|n| n.id == *id)
+    }
+
+    pub(crate) fn node_mut(&mut self, id: &NodeId) -> Option<&mut ClusterNode> {
+        self.nodes.iter_mut().find(|n| n.id == *id)
+    }
+
+    pub(crate) fn myself_mut(&mut self) -> &mut ClusterNode {
+        &mut self.nodes[0]
+    }
+
+    /// A uniformly random index into the node table (`dictGetRandomKey`).
+    pub(crate) fn random_index(&mut self) -> usize {
+        let n = self.nodes.len() as u32;
+        (self.rng.next_u32() % n) as usize
+    }
+
+    /// The master whose slots and epoch my headers carry: myself, or my master if I replicate one.
+    pub(crate) fn header_master(&self) -> &ClusterNode {
+        let me = self.myself();
+        me.replica_of.and_then(|m| self.node(&m)).unwrap_or(me)
+    }
+
+    /// `clusterBuildMessageHdr`.
+    #[doc(alias = "clusterBuildMessageHdr")]
+    pub(crate) fn build_header(&self) -> MsgHeader {
+        let me = self.myself();
+        let master = self.header_master();
+        MsgHeader {
+            sender: self.myself,
+            port: me.addr.port,
+            cport: me.addr.cport,
+            current_epoch: self.current_epoch,
+            config_epoch: master.config_epoch,
+            offset: me.repl_offset,
+            myslots: master.slots.clone(),
+            slaveof: me.replica_of,
+            flags: me.flags,
+            state_ok: self.health == ClusterHealth::Ok,
+            paused: false,
+            force_ack: false,
         }
     }
 
-    /// `clusterUpdateState`: recomputes `cluster_state` and `cluster_size`.
-    #[doc(alias = "clusterUpdateState")]
-    fn update_state(&mut self, now: SimTime) {
-        let first = *self.first_update_state.get_or_insert(now);
-        // A master that is down waits out the writable delay before deciding anything.
-        if self.myself().is_master()
-            && self.health == ClusterHealth::Fail
-            && now - first < CLUSTER_WRITABLE_DELAY
-        {
+    /// Queues `body` on `link` and counts it as sent (Redis counts at enqueue time).
+    pub(crate) fn send(&mut self, link: LinkId, body: MsgBody) {
+        let msg = ClusterMsg {
+            header: self.build_header(),
+            body,
+        };
+        self.stats.sent[msg.msg_type() as usize] += 1;
+        self.transmits.push_back(Transmit::Send { link, msg });
+    }
+
+    /// Opens an outbound link object to `idx` (the TCP connect completes later).
+    pub(crate) fn create_link(&mut self, idx: usize, now: SimTime) {
+        let id = LinkId(self.next_link);
+        self.next_link += 1;
+        let node = &mut self.nodes[idx];
+        node.link = Some(id);
+        self.links.insert(
+            id,
+            Link {
+                ctime: now,
+                node: Some(node.id),
+                outbound: true,
+                connected: false,
+                local_ip: None,
+                peer_ip: node.addr.ip,
+            },
+        );
+        self.transmits.push_back(Transmit::Connect {
+            link: id,
+            ip: node.addr.ip,
+            cport: node.addr.cport,
+        });
+    }
+
+    /// `freeClusterLink`: forgets a link and tells the network to close it.
+    pub(crate) fn free_link(&mut self, link: LinkId) {
+        if let Some(l) = self.links.remove(&link) {
+            if let Some(n) = l.node.and_then(|id| self.node_mut(&id)) {
+                if n.link == Some(link) {
+                    n.link = None;
+                }
+                if n.inbound_link == Some(link) {
+                    n.inbound_link = None;
+                }
+            }
+            self.transmits.push_back(Transmit::Close { link });
+        }
+    }
+
+    /// `clusterDelNode`: removes a node, its links, its slots and the reports it made.
+    pub(crate) fn delete_node(&mut self, id: &NodeId) {
+        let Some(idx) = self.index_of(id) else {
             return;
+        };
+        let node = &self.nodes[idx];
+        let links: Vec<LinkId> = node.link.into_iter().chain(node.inbound_link).collect();
+        for l in links {
+            self.free_link(l);
         }
-
-        let mut new_health = ClusterHealth::Ok;
-        if self.config.require_full_coverage && !self.all_slots_served() {
-            new_health = ClusterHealth::Fail;
+        let node = self.nodes.remove(idx);
+        if let Some(m) = node.replica_of.and_then(|m| self.node_mut(&m)) {
+            m.replicas.retain(|r| r != id);
         }
-
-        self.size = 0;
-        let mut reachable_masters = 0;
-        for n in self
-            .nodes
-            .iter()
-            .filter(|n| n.is_master() && !n.slots.is_empty())
-        {
-            self.size += 1;
-            if !n.is_failing() {
-                reachable_masters += 1;
+        for n in &mut self.nodes {
+            n.fail_reports.retain(|r| r.reporter != *id);
+            if n.replica_of == Some(*id) {
+                n.replica_of = None;
             }
         }
-        let needed_quorum = self.size / 2 + 1;
-        if reachable_masters < needed_quorum {
-            new_health = ClusterHealth::Fail;
-            self.among_minority_time = Some(now);
-        }
-
-        if new_health != self.health {
-            // A master that was in a minority waits before accepting writes again, so it
-            // learns of a failover that happened meanwhile before it serves stale slots.
-            let rejoin_delay = self.config.node_timeout.clamp(500, 5000);
-            if new_health == ClusterHealth::Ok
-                && self.myself().is_master()
-                && self
-                    .among_minority_time
-                    .is_some_and(|t| now - t < rejoin_delay)
-            {
-                return;
+        // Links bound to it but not yet attached (inbound) simply lose their owner.
+        for l in self.links.values_mut() {
+            if l.node == Some(*id) {
+                l.node = None;
             }
-            self.health = new_health;
-            self.events.push_back(NodeEvent::StateChanged {
-                ok: new_health == ClusterHealth::Ok,
-            });
         }
-    }
-
-    /// Whether every slot has an owner that is not FAIL.
-    fn all_slots_served(&self) -> bool {
-        let served = self
-            .nodes
-            .iter()
-            .filter(|n| !n.flags.contains(NodeFlags::FAIL))
-            .map(|n| n.slots.len())
-            .sum::<usize>();
-        served == crate::slots::CLUSTER_SLOTS
     }
 }

@@ -19,12 +19,14 @@
 
 mod host;
 mod logfmt;
+mod network;
 mod server_config;
 mod trace;
 mod world;
 
 pub use host::{Host, ProcessState};
 pub use logfmt::{log_line, log_timestamp};
+pub use network::{Conn, ConnState, End, Network};
 pub use server_config::{ConfigError, REDIS_VERSION, ServerConfig};
 pub use trace::TraceEvent;
-pub use world::{DEFAULT_SEED, SimError, Simulator};
+pub use world::{DEFAULT_SEED, LOOPBACK, SimError, Simulator};

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use cluster_proto::{ClusterConfig, Millis};
+use cluster_proto::{ClusterConfig, LogLevel, Millis};
 
 /// The Redis version whose behaviour is simulated; it appears in Redis's own error banners.
 pub const REDIS_VERSION: &str = "7.0.15";
@@ -20,6 +20,8 @@ pub struct ServerConfig {
     pub appendonly: bool,
     /// The `cluster-*` settings.
     pub cluster: ClusterConfig,
+    /// `loglevel`: lines below it are not written to the log.
+    pub loglevel: LogLevel,
     /// The arguments exactly as given, for `sim restart`.
     pub args: Vec<String>,
 }
@@ -32,6 +34,7 @@ impl Default for ServerConfig {
             daemonize: false,
             appendonly: false,
             cluster: ClusterConfig::default(),
+            loglevel: LogLevel::Notice,
             args: Vec::new(),
         }
     }
@@ -67,7 +70,6 @@ const ACCEPTED_WITHOUT_EFFECT: &[&str] = &[
     "dir",
     "dbfilename",
     "logfile",
-    "loglevel",
     "protected-mode",
     "save",
     "appendfilename",
@@ -142,6 +144,12 @@ impl ServerConfig {
                         .map_err(|_| err("argument must be between 0 and 65535 inclusive"))?;
                 }
                 "cluster-enabled" => cfg.cluster_enabled = yes_no()?,
+                "loglevel" => cfg.loglevel = LogLevel::from_config(one()?).ok_or_else(|| {
+                    err("argument(s) must be one of the following: debug, verbose, notice, warning")
+                })?,
+                "cluster-allow-replica-migration" => {
+                    cfg.cluster.allow_replica_migration = yes_no()?
+                }
                 "daemonize" => cfg.daemonize = yes_no()?,
                 "appendonly" => cfg.appendonly = yes_no()?,
                 "cluster-node-timeout" => cfg.cluster.node_timeout = millis()?,

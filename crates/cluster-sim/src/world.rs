@@ -1,26 +1,41 @@
-//! The simulator: a virtual clock, an event queue and the hosts.
+//! The simulator: a virtual clock, an event queue, the hosts and the network between them.
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap};
 use std::fmt;
+use std::net::{IpAddr, Ipv4Addr};
 
-use cluster_proto::{ClusterState, Millis, NodeSeed, SimTime};
+use cluster_proto::{
+    CLUSTER_PORT_INCR, ClusterMsg, ClusterState, LogLevel, Millis, NodeSeed, SimTime, Transmit,
+};
 use rand_chacha::ChaCha8Rng;
 use rand_core::{Rng, SeedableRng};
 
 use crate::host::{Host, ProcessState};
 use crate::logfmt::log_line;
+use crate::network::{ConnState, End, Network};
 use crate::server_config::ServerConfig;
 use crate::trace::TraceEvent;
 
 /// The seed used when a scenario does not choose one.
 pub const DEFAULT_SEED: u64 = 1;
 
+/// The address every simulated host has.
+pub const LOOPBACK: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
+
 /// Something scheduled to happen at a virtual time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Wakeup {
+#[derive(Debug, Clone)]
+enum Event {
     /// A node asked to be stepped (its `poll_timeout`).
     NodeTimeout { port: u16 },
+    /// A connection request reaches the listening node.
+    ConnectArrives { conn: u64 },
+    /// The answer to a connection request reaches the initiator.
+    ConnectResult { conn: u64, ok: bool },
+    /// A bus message reaches a node.
+    Deliver { conn: u64, to: End, msg: ClusterMsg },
+    /// The peer closed the connection.
+    Closed { to: End },
 }
 
 /// Why a simulator command was refused.
@@ -28,6 +43,8 @@ enum Wakeup {
 pub enum SimError {
     /// `sim seed` after the first node started: ids already drawn would no longer match.
     SeedAfterStart,
+    /// No server runs on that port.
+    NotRunning(u16),
 }
 
 impl fmt::Display for SimError {
@@ -36,6 +53,7 @@ impl fmt::Display for SimError {
             SimError::SeedAfterStart => {
                 f.write_str("the seed can only be set before the first redis-server starts")
             }
+            SimError::NotRunning(p) => write!(f, "no redis-server is running on port {p}"),
         }
     }
 }
@@ -49,9 +67,11 @@ pub struct Simulator {
     seed: u64,
     rng: ChaCha8Rng,
     hosts: BTreeMap<u16, Host>,
-    /// Pending wake-ups; ties are broken by insertion order (`seq`).
-    queue: BinaryHeap<Reverse<(SimTime, u64, Wakeup)>>,
-    /// The time each node's current timer is armed for; queue entries for other times are stale.
+    net: Network,
+    /// Pending events by time; ties are broken by insertion order (`seq`).
+    queue: BinaryHeap<Reverse<(SimTime, u64)>>,
+    events: BTreeMap<u64, Event>,
+    /// The time each node's current timer is armed for; older timer events are stale.
     armed: BTreeMap<u16, SimTime>,
     seq: u64,
     trace: Vec<TraceEvent>,
@@ -78,7 +98,9 @@ impl Simulator {
             seed,
             rng: world_rng(seed),
             hosts: BTreeMap::new(),
+            net: Network::default(),
             queue: BinaryHeap::new(),
+            events: BTreeMap::new(),
             armed: BTreeMap::new(),
             seq: 0,
             trace: Vec::new(),
@@ -115,14 +137,32 @@ impl Simulator {
         self.hosts.get(&port).filter(|h| h.is_running())
     }
 
-    /// Mutable access to a running host, for commands that change a node.
-    pub fn running_mut(&mut self, port: u16) -> Option<&mut Host> {
-        self.hosts.get_mut(&port).filter(|h| h.is_running())
-    }
-
     /// All hosts by port.
     pub fn hosts(&self) -> impl Iterator<Item = (u16, &Host)> {
         self.hosts.iter().map(|(&p, h)| (p, h))
+    }
+
+    /// The network, for inspection and fault injection.
+    pub fn network_mut(&mut self) -> &mut Network {
+        &mut self.net
+    }
+
+    /// Runs `f` on the cluster node of a running host at the current time, then lets the
+    /// world react to what the node asked for. `None` if no cluster node runs there.
+    pub fn with_node<R>(
+        &mut self,
+        port: u16,
+        f: impl FnOnce(&mut ClusterState, SimTime) -> R,
+    ) -> Option<R> {
+        let now = self.now;
+        let node = self
+            .hosts
+            .get_mut(&port)
+            .filter(|h| h.is_running())
+            .and_then(|h| h.cluster.as_mut())?;
+        let r = f(node, now);
+        self.after_input(port);
+        Some(r)
     }
 
     /// Starts `redis-server` with `config`. Returns `false` (and starts nothing) if a server
@@ -158,6 +198,35 @@ impl Simulator {
         true
     }
 
+    /// Stops the process on `port`: its connections close and its peers see them close.
+    pub fn stop_server(&mut self, port: u16, how: ProcessState) -> Result<(), SimError> {
+        let host = self
+            .hosts
+            .get_mut(&port)
+            .filter(|h| h.is_running())
+            .ok_or(SimError::NotRunning(port))?;
+        host.process = how;
+        self.armed.remove(&port);
+        for id in self.net.conns_of(port) {
+            let Some(c) = self.net.remove(id) else {
+                continue;
+            };
+            // The kernel closes the dead process's sockets; the other side sees EOF/RST.
+            let other = if c.initiator.port == port {
+                c.acceptor
+            } else {
+                Some(c.initiator)
+            };
+            if let Some(o) = other.filter(|o| o.port != port)
+                && self.net.reachable(port, o.port)
+            {
+                let at = self.now + self.net.latency(port, o.port);
+                self.schedule(at, Event::Closed { to: o });
+            }
+        }
+        Ok(())
+    }
+
     /// Lets `by` milliseconds of virtual time pass, running everything due in `(now, now+by]`.
     pub fn advance(&mut self, by: Millis) {
         let deadline = self.now + by;
@@ -165,58 +234,199 @@ impl Simulator {
         self.now = deadline;
     }
 
+    /// Runs the next event, whenever it is due; returns its time (the single-step button).
+    pub fn step(&mut self) -> Option<SimTime> {
+        let &Reverse((at, _)) = self.queue.peek()?;
+        self.step_until(at)
+    }
+
+    fn schedule(&mut self, at: SimTime, event: Event) {
+        self.seq += 1;
+        self.events.insert(self.seq, event);
+        self.queue.push(Reverse((at, self.seq)));
+    }
+
     /// Runs the next due event if it is at or before `deadline`; returns its time.
     fn step_until(&mut self, deadline: SimTime) -> Option<SimTime> {
-        loop {
-            let &Reverse((at, _, wakeup)) = self.queue.peek()?;
-            if at > deadline {
-                return None;
-            }
-            self.queue.pop();
-            match wakeup {
-                Wakeup::NodeTimeout { port } => {
-                    if self.armed.get(&port) != Some(&at) {
-                        continue; // re-armed since; this entry is stale
-                    }
-                    self.armed.remove(&port);
-                    self.now = at;
-                    if let Some(node) = self.running_mut(port).and_then(|h| h.cluster.as_mut()) {
-                        node.handle_timeout(at);
-                    }
-                    self.after_input(port);
-                    return Some(at);
+        let &Reverse((at, seq)) = self.queue.peek()?;
+        if at > deadline {
+            return None;
+        }
+        self.queue.pop();
+        self.now = at;
+        let event = self
+            .events
+            .remove(&seq)
+            .expect("every queued seq has an event");
+        self.dispatch(at, event);
+        Some(at)
+    }
+
+    fn dispatch(&mut self, now: SimTime, event: Event) {
+        match event {
+            Event::NodeTimeout { port } => {
+                if self.armed.get(&port) != Some(&now) {
+                    return; // re-armed since; this one is stale
                 }
+                self.armed.remove(&port);
+                self.with_node(port, |n, now| n.handle_timeout(now));
+            }
+            Event::ConnectArrives { conn } => {
+                let Some(c) = self.net.conn(conn).cloned() else {
+                    return;
+                };
+                let from = c.initiator.port;
+                let listening = self.running(c.target).is_some_and(|h| h.cluster.is_some());
+                if !listening {
+                    // Nothing listens: the kernel answers with a reset.
+                    let at = now + self.net.latency(c.target, from);
+                    self.schedule(at, Event::ConnectResult { conn, ok: false });
+                    return;
+                }
+                let Some(link) = self.with_node(c.target, |n, now| {
+                    n.handle_accept(now, Some(LOOPBACK), Some(LOOPBACK))
+                }) else {
+                    return;
+                };
+                self.net.accept(
+                    conn,
+                    End {
+                        port: c.target,
+                        link,
+                    },
+                );
+                if self.net.reachable(c.target, from) {
+                    let at = now + self.net.latency(c.target, from);
+                    self.schedule(at, Event::ConnectResult { conn, ok: true });
+                }
+            }
+            Event::ConnectResult { conn, ok } => {
+                let Some(c) = self.net.conn(conn).cloned() else {
+                    return; // closed by the initiator meanwhile
+                };
+                let end = c.initiator;
+                if !ok {
+                    self.net.remove(conn);
+                    self.with_node(end.port, |n, now| n.handle_link_closed(now, end.link));
+                    return;
+                }
+                for msg in self.net.take_pending(conn) {
+                    self.transmit(end, msg);
+                }
+                self.with_node(end.port, |n, now| {
+                    n.handle_link_connected(now, end.link, Some(LOOPBACK))
+                });
+            }
+            Event::Deliver { conn, to, msg } => {
+                if self.net.conn(conn).is_none() {
+                    return; // the connection died with the message in flight
+                }
+                self.with_node(to.port, |n, now| n.handle_packet(now, to.link, msg));
+            }
+            Event::Closed { to } => {
+                self.with_node(to.port, |n, now| n.handle_link_closed(now, to.link));
             }
         }
     }
 
-    /// Drains a node's outputs after any input: events to its log and the trace, and re-arms
-    /// its timer.
-    pub fn after_input(&mut self, port: u16) {
-        let now = self.now;
-        let Some(host) = self.hosts.get_mut(&port).filter(|h| h.is_running()) else {
-            return;
+    /// Sends a message from `from` on its connection, if the path delivers it.
+    fn transmit(&mut self, from: End, msg: ClusterMsg) {
+        let Some((conn, peer, dir)) = self.net.peer(from) else {
+            return; // the connection is gone: the message is lost with it
         };
-        let (pid, role) = (host.pid, host.role_letter());
-        let Some(node) = host.cluster.as_mut() else {
+        let state = self.net.conn(conn).map(|c| c.state);
+        if state == Some(ConnState::Connecting) {
+            self.net.queue_pending(conn, msg);
             return;
-        };
-        while let Some(event) = node.poll_event() {
-            host.log
-                .push(log_line(pid, role, now, event.level(), &event.to_string()));
-            self.trace.push(TraceEvent {
-                time: now,
-                port,
-                event,
-            });
         }
-        if let Some(at) = node.poll_timeout()
+        let Some(to) = peer else {
+            return;
+        };
+        if !self.net.reachable(from.port, to.port) {
+            return;
+        }
+        let loss = self.net.loss(from.port, to.port);
+        if loss > 0 && (self.rng.next_u32() % 100) < u32::from(loss) {
+            return;
+        }
+        let at = self
+            .net
+            .schedule_delivery(conn, dir, from.port, to.port, self.now);
+        self.schedule(at, Event::Deliver { conn, to, msg });
+    }
+
+    /// Drains a node's outputs after any input: transmits to the network, events to its log and
+    /// the trace; then re-arms its timer.
+    fn after_input(&mut self, port: u16) {
+        let now = self.now;
+        let mut transmits = Vec::new();
+        {
+            let Some(host) = self.hosts.get_mut(&port).filter(|h| h.is_running()) else {
+                return;
+            };
+            let (pid, role) = (host.pid, host.role_letter());
+            let min_level = host.config.loglevel;
+            let Some(node) = host.cluster.as_mut() else {
+                return;
+            };
+            while let Some(t) = node.poll_transmit() {
+                transmits.push(t);
+            }
+            while let Some(event) = node.poll_event() {
+                if event.level() >= min_level {
+                    host.log
+                        .push(log_line(pid, role, now, event.level(), &event.to_string()));
+                }
+                self.trace.push(TraceEvent {
+                    time: now,
+                    port,
+                    event,
+                });
+            }
+        }
+        for t in transmits {
+            self.network_request(port, t);
+        }
+        let next = self
+            .hosts
+            .get(&port)
+            .and_then(|h| h.cluster.as_ref())
+            .and_then(|n| n.poll_timeout());
+        if let Some(at) = next
             && self.armed.get(&port) != Some(&at)
         {
             self.armed.insert(port, at);
-            self.seq += 1;
-            self.queue
-                .push(Reverse((at, self.seq, Wakeup::NodeTimeout { port })));
+            self.schedule(at, Event::NodeTimeout { port });
+        }
+    }
+
+    fn network_request(&mut self, port: u16, t: Transmit) {
+        match t {
+            Transmit::Connect { link, ip, cport } => {
+                let end = End { port, link };
+                let target = cport.wrapping_sub(CLUSTER_PORT_INCR);
+                let conn = self.net.open(end, target, self.now);
+                let on_loopback = ip.is_some_and(|ip| ip.is_loopback());
+                // A SYN into a partition is dropped: the connect stays pending until the node
+                // gives up on the link. Off loopback there is no host at all.
+                if on_loopback && self.net.reachable(port, target) {
+                    let at = self.now + self.net.latency(port, target);
+                    self.schedule(at, Event::ConnectArrives { conn });
+                }
+            }
+            Transmit::Send { link, msg } => self.transmit(End { port, link }, msg),
+            Transmit::Close { link } => {
+                let end = End { port, link };
+                if let Some((conn, peer, _)) = self.net.peer(end) {
+                    self.net.remove(conn);
+                    if let Some(p) = peer
+                        && self.net.reachable(port, p.port)
+                    {
+                        let at = self.now + self.net.latency(port, p.port);
+                        self.schedule(at, Event::Closed { to: p });
+                    }
+                }
+            }
         }
     }
 
@@ -224,4 +434,7 @@ impl Simulator {
     pub fn drain_trace(&mut self) -> Vec<TraceEvent> {
         std::mem::take(&mut self.trace)
     }
+
+    /// Log lines are written at or above this level unless a server sets `--loglevel`.
+    pub const DEFAULT_LOGLEVEL: LogLevel = LogLevel::Notice;
 }

@@ -251,10 +251,7 @@ fn send(sim: &mut Simulator, session: &mut CliSession, argv: &[Vec<u8>], tty: bo
         }
     };
     session.connected = true;
-    let Some(host) = sim.running(port) else {
-        return Printed::err("Error: Server closed the connection\n");
-    };
-    let reply = execute(host, argv);
+    let reply = execute(sim, port, argv);
     Printed::out(format_for_output(argv, &reply, tty))
 }
 

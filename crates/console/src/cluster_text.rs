@@ -20,7 +20,7 @@ pub fn node_line(observer: &ClusterState, node: &ClusterNode) -> String {
         node.ping_sent.map_or(0, |t| t.as_unix_millis())
     };
     let pong = node.pong_received.map_or(0, |t| t.as_unix_millis());
-    let link = if is_myself || node.link_connected {
+    let link = if is_myself || node.link.is_some() {
         "connected"
     } else {
         "disconnected"

@@ -26,6 +26,29 @@ pub enum ClusterCommand {
     MyId,
     /// `CLUSTER NODES`.
     Nodes,
+    /// `CLUSTER MEET ip port [cport]`, arguments as typed (Redis checks them in order).
+    Meet {
+        /// IP.
+        ip: Vec<u8>,
+        /// Client port.
+        port: Vec<u8>,
+        /// Bus port, if given.
+        cport: Option<Vec<u8>>,
+    },
+    /// `CLUSTER ADDSLOTS slot...`.
+    AddSlots(Vec<Vec<u8>>),
+    /// `CLUSTER ADDSLOTSRANGE start end ...`.
+    AddSlotsRange(Vec<Vec<u8>>),
+    /// `CLUSTER DELSLOTS slot...`.
+    DelSlots(Vec<Vec<u8>>),
+    /// `CLUSTER DELSLOTSRANGE start end ...`.
+    DelSlotsRange(Vec<Vec<u8>>),
+    /// `CLUSTER SET-CONFIG-EPOCH epoch`.
+    SetConfigEpoch(Vec<u8>),
+    /// `CLUSTER BUMPEPOCH`.
+    BumpEpoch,
+    /// `CLUSTER COUNT-FAILURE-REPORTS node-id`.
+    CountFailureReports(Vec<u8>),
 }
 
 /// Why a command was rejected before it ran. `Display` is the exact error line Redis sends
@@ -50,6 +73,11 @@ pub enum CommandError {
     WrongArity {
         /// Redis's full name: `echo`, `cluster|keyslot`.
         full_name: String,
+    },
+    /// A subcommand with a shape Redis does not accept (`addReplySubcommandSyntaxError`).
+    SubcommandSyntax {
+        /// The subcommand as typed.
+        sub: Vec<u8>,
     },
     /// A real Redis 7.0 command that this version of ClusterLab does not simulate yet.
     NotSimulated {
@@ -89,6 +117,11 @@ impl fmt::Display for CommandError {
                 "ERR unknown subcommand '{}'. Try {container} HELP.",
                 c_str(sub, 128)
             ),
+            CommandError::SubcommandSyntax { sub } => write!(
+                f,
+                "ERR unknown subcommand or wrong number of arguments for '{}'. Try CLUSTER HELP.",
+                c_str(sub, 128)
+            ),
             CommandError::WrongArity { full_name } => {
                 write!(f, "ERR wrong number of arguments for '{full_name}' command")
             }
@@ -113,6 +146,14 @@ enum Kind {
     ClusterKeySlot,
     ClusterMyId,
     ClusterNodes,
+    ClusterMeet,
+    ClusterAddSlots,
+    ClusterAddSlotsRange,
+    ClusterDelSlots,
+    ClusterDelSlotsRange,
+    ClusterSetConfigEpoch,
+    ClusterBumpEpoch,
+    ClusterCountFailureReports,
     NotSimulated,
 }
 
@@ -191,24 +232,24 @@ const CLUSTER_SUBCOMMANDS: &[(&str, i32, Kind)] = &[
     ("keyslot", 3, Kind::ClusterKeySlot),
     ("myid", 2, Kind::ClusterMyId),
     ("nodes", 2, Kind::ClusterNodes),
-    ("addslots", -3, Kind::NotSimulated),
-    ("addslotsrange", -4, Kind::NotSimulated),
-    ("bumpepoch", 2, Kind::NotSimulated),
-    ("count-failure-reports", 3, Kind::NotSimulated),
+    ("addslots", -3, Kind::ClusterAddSlots),
+    ("addslotsrange", -4, Kind::ClusterAddSlotsRange),
+    ("bumpepoch", 2, Kind::ClusterBumpEpoch),
+    ("count-failure-reports", 3, Kind::ClusterCountFailureReports),
     ("countkeysinslot", 3, Kind::NotSimulated),
-    ("delslots", -3, Kind::NotSimulated),
-    ("delslotsrange", -4, Kind::NotSimulated),
+    ("delslots", -3, Kind::ClusterDelSlots),
+    ("delslotsrange", -4, Kind::ClusterDelSlotsRange),
     ("failover", -2, Kind::NotSimulated),
     ("flushslots", 2, Kind::NotSimulated),
     ("forget", 3, Kind::NotSimulated),
     ("getkeysinslot", 4, Kind::NotSimulated),
     ("links", 2, Kind::NotSimulated),
-    ("meet", -4, Kind::NotSimulated),
+    ("meet", -4, Kind::ClusterMeet),
     ("replicas", 3, Kind::NotSimulated),
     ("replicate", 3, Kind::NotSimulated),
     ("reset", -2, Kind::NotSimulated),
     ("saveconfig", 2, Kind::NotSimulated),
-    ("set-config-epoch", 3, Kind::NotSimulated),
+    ("set-config-epoch", 3, Kind::ClusterSetConfigEpoch),
     ("setslot", -4, Kind::NotSimulated),
     ("shards", 2, Kind::NotSimulated),
     ("slaves", 3, Kind::NotSimulated),
@@ -285,6 +326,34 @@ pub fn parse_command(argv: &[Vec<u8>]) -> Result<Command, CommandError> {
         Kind::ClusterKeySlot => Command::Cluster(ClusterCommand::KeySlot(arg(2))),
         Kind::ClusterMyId => Command::Cluster(ClusterCommand::MyId),
         Kind::ClusterNodes => Command::Cluster(ClusterCommand::Nodes),
+        // MEET takes 4 or 5 words; more falls through to Redis's generic syntax error.
+        Kind::ClusterMeet if argv.len() > 5 => {
+            return Err(CommandError::SubcommandSyntax {
+                sub: argv[1].clone(),
+            });
+        }
+        Kind::ClusterMeet => Command::Cluster(ClusterCommand::Meet {
+            ip: arg(2),
+            port: arg(3),
+            cport: argv.get(4).cloned(),
+        }),
+        Kind::ClusterAddSlots => Command::Cluster(ClusterCommand::AddSlots(argv[2..].to_vec())),
+        Kind::ClusterDelSlots => Command::Cluster(ClusterCommand::DelSlots(argv[2..].to_vec())),
+        // Range commands need start/end pairs: an odd count is an arity error.
+        Kind::ClusterAddSlotsRange | Kind::ClusterDelSlotsRange if argv.len() % 2 == 1 => {
+            return Err(CommandError::WrongArity { full_name });
+        }
+        Kind::ClusterAddSlotsRange => {
+            Command::Cluster(ClusterCommand::AddSlotsRange(argv[2..].to_vec()))
+        }
+        Kind::ClusterDelSlotsRange => {
+            Command::Cluster(ClusterCommand::DelSlotsRange(argv[2..].to_vec()))
+        }
+        Kind::ClusterSetConfigEpoch => Command::Cluster(ClusterCommand::SetConfigEpoch(arg(2))),
+        Kind::ClusterBumpEpoch => Command::Cluster(ClusterCommand::BumpEpoch),
+        Kind::ClusterCountFailureReports => {
+            Command::Cluster(ClusterCommand::CountFailureReports(arg(2)))
+        }
         // `CLUSTER` alone fails the arity check above, so this is unreachable in practice;
         // answer like Redis would for a container without subcommand anyway.
         Kind::Cluster => return Err(CommandError::WrongArity { full_name }),

@@ -1,7 +1,7 @@
 //! Executing a parsed command on one node.
 
-use cluster_proto::key_hash_slot;
-use cluster_sim::Host;
+use cluster_proto::{BumpResult, CLUSTER_PORT_INCR, CLUSTER_SLOTS, NodeId, Slot, key_hash_slot};
+use cluster_sim::Simulator;
 
 use crate::cluster_text::{cluster_info, cluster_nodes};
 use crate::command::{ClusterCommand, Command, parse_command};
@@ -11,35 +11,187 @@ use crate::reply::Reply;
 /// Redis's reply when a CLUSTER command reaches a node started without `cluster-enabled yes`.
 pub const CLUSTER_DISABLED: &str = "ERR This instance has cluster support disabled";
 
-/// Parses and runs `argv` on `host`, returning the reply the server sends.
-pub fn execute(host: &Host, argv: &[Vec<u8>]) -> Reply {
+/// Redis's `string2ll`: an optional `-`, then digits without leading zeros, no blanks.
+pub fn string2ll(bytes: &[u8]) -> Option<i64> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    let canonical = digits == "0" && !text.starts_with('-')
+        || digits
+            .bytes()
+            .next()
+            .is_some_and(|b| (b'1'..=b'9').contains(&b));
+    if !canonical || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    text.parse().ok()
+}
+
+/// `getSlotOrReply`.
+fn parse_slot(arg: &[u8]) -> Result<Slot, Reply> {
+    match string2ll(arg) {
+        Some(s) if (0..CLUSTER_SLOTS as i64).contains(&s) => Ok(s as Slot),
+        _ => Err(Reply::error("ERR Invalid or out of range slot")),
+    }
+}
+
+fn text(arg: &[u8]) -> String {
+    String::from_utf8_lossy(arg).into_owned()
+}
+
+/// Parses and runs `argv` on the node listening on `port`, returning the reply it sends.
+pub fn execute(sim: &mut Simulator, port: u16, argv: &[Vec<u8>]) -> Reply {
     match parse_command(argv) {
-        Ok(cmd) => run(host, cmd),
+        Ok(cmd) => run(sim, port, cmd),
         Err(e) => Reply::error(e),
     }
 }
 
-fn run(host: &Host, cmd: Command) -> Reply {
+fn run(sim: &mut Simulator, port: u16, cmd: Command) -> Reply {
     match cmd {
         Command::Ping(None) => Reply::Status("PONG".into()),
         Command::Ping(Some(msg)) => Reply::Bulk(msg),
         Command::Echo(msg) => Reply::Bulk(msg),
         Command::Cluster(sub) => {
-            let Some(state) = host.cluster.as_ref() else {
+            let enabled = sim.running(port).is_some_and(|h| h.cluster.is_some());
+            if !enabled {
                 return Reply::error(CLUSTER_DISABLED);
+            }
+            run_cluster(sim, port, sub)
+        }
+    }
+}
+
+fn run_cluster(sim: &mut Simulator, port: u16, sub: ClusterCommand) -> Reply {
+    fn node(sim: &Simulator, port: u16) -> &cluster_proto::ClusterState {
+        sim.running(port)
+            .and_then(|h| h.cluster.as_ref())
+            .expect("the caller checked that a cluster node runs there")
+    }
+    match sub {
+        ClusterCommand::Help => Reply::Array(
+            CLUSTER_HELP
+                .iter()
+                .map(|l| Reply::Status((*l).to_string()))
+                .collect(),
+        ),
+        ClusterCommand::Info => Reply::bulk(cluster_info(node(sim, port))),
+        ClusterCommand::KeySlot(key) => Reply::Integer(i64::from(key_hash_slot(&key))),
+        ClusterCommand::MyId => Reply::bulk(node(sim, port).myself_id().to_string()),
+        ClusterCommand::Nodes => Reply::bulk(cluster_nodes(node(sim, port))),
+        ClusterCommand::Meet { ip, port: p, cport } => {
+            let Some(base) = string2ll(&p) else {
+                return Reply::error(format!("ERR Invalid TCP base port specified: {}", text(&p)));
             };
-            match sub {
-                ClusterCommand::Help => Reply::Array(
-                    CLUSTER_HELP
-                        .iter()
-                        .map(|l| Reply::Status((*l).to_string()))
-                        .collect(),
-                ),
-                ClusterCommand::Info => Reply::bulk(cluster_info(state)),
-                ClusterCommand::KeySlot(key) => Reply::Integer(i64::from(key_hash_slot(&key))),
-                ClusterCommand::MyId => Reply::bulk(state.myself_id().to_string()),
-                ClusterCommand::Nodes => Reply::bulk(cluster_nodes(state)),
+            let bus = match cport {
+                Some(c) => match string2ll(&c) {
+                    Some(v) => v,
+                    None => {
+                        return Reply::error(format!(
+                            "ERR Invalid TCP bus port specified: {}",
+                            text(&c)
+                        ));
+                    }
+                },
+                None => base + i64::from(CLUSTER_PORT_INCR),
+            };
+            let ip = text(&ip);
+            let result = sim.with_node(port, |n, now| n.meet(now, &ip, base, bus));
+            match result {
+                Some(Ok(())) => Reply::ok(),
+                // Redis echoes the port as typed.
+                Some(Err(_)) => Reply::error(format!(
+                    "ERR Invalid node address specified: {ip}:{}",
+                    text(&p)
+                )),
+                None => Reply::error(CLUSTER_DISABLED),
             }
         }
+        ClusterCommand::AddSlots(args) => single_slots(sim, port, &args, false),
+        ClusterCommand::DelSlots(args) => single_slots(sim, port, &args, true),
+        ClusterCommand::AddSlotsRange(args) => slot_ranges(sim, port, &args, false),
+        ClusterCommand::DelSlotsRange(args) => slot_ranges(sim, port, &args, true),
+        ClusterCommand::SetConfigEpoch(arg) => {
+            let Some(epoch) = string2ll(&arg) else {
+                return Reply::error("ERR value is not an integer or out of range");
+            };
+            match sim.with_node(port, |n, now| n.set_config_epoch(now, epoch)) {
+                Some(Ok(())) => Reply::ok(),
+                Some(Err(e)) => Reply::error(format!("ERR {e}")),
+                None => Reply::error(CLUSTER_DISABLED),
+            }
+        }
+        ClusterCommand::BumpEpoch => match sim.with_node(port, |n, now| n.bump_epoch(now)) {
+            Some(BumpResult::Bumped(e)) => Reply::Status(format!("BUMPED {e}")),
+            Some(BumpResult::Still(e)) => Reply::Status(format!("STILL {e}")),
+            None => Reply::error(CLUSTER_DISABLED),
+        },
+        ClusterCommand::CountFailureReports(arg) => {
+            let unknown = || Reply::error(format!("ERR Unknown node {}", text(&arg)));
+            let Some(id) = NodeId::parse(&arg) else {
+                return unknown();
+            };
+            match sim.with_node(port, |n, now| {
+                n.node(&id)
+                    .is_some()
+                    .then(|| n.failure_reports_count(now, &id))
+            }) {
+                Some(Some(count)) => Reply::Integer(count as i64),
+                _ => unknown(),
+            }
+        }
+    }
+}
+
+/// ADDSLOTS/DELSLOTS: every argument is parsed before any is checked.
+fn single_slots(sim: &mut Simulator, port: u16, args: &[Vec<u8>], del: bool) -> Reply {
+    let mut ranges = Vec::new();
+    for a in args {
+        match parse_slot(a) {
+            Ok(s) => ranges.push((s, s)),
+            Err(r) => return r,
+        }
+    }
+    apply_slots(sim, port, &ranges, del)
+}
+
+/// ADDSLOTSRANGE/DELSLOTSRANGE: each pair is parsed and checked before the next is read, so the
+/// first problem reported is the one Redis reports.
+fn slot_ranges(sim: &mut Simulator, port: u16, args: &[Vec<u8>], del: bool) -> Reply {
+    let mut ranges = Vec::new();
+    for pair in args.chunks(2) {
+        let (a, b) = match (parse_slot(&pair[0]), pair.get(1).map(|p| parse_slot(p))) {
+            (Ok(a), Some(Ok(b))) => (a, b),
+            (Err(r), _) | (_, Some(Err(r))) => return r,
+            (_, None) => return Reply::error("ERR Invalid or out of range slot"),
+        };
+        if a > b {
+            return Reply::error(format!(
+                "ERR start slot number {a} is greater than end slot number {b}"
+            ));
+        }
+        ranges.push((a, b));
+        let checked = sim
+            .running(port)
+            .and_then(|h| h.cluster.as_ref())
+            .map(|n| n.check_slots(&ranges, del));
+        if let Some(Err(e)) = checked {
+            return Reply::error(format!("ERR {e}"));
+        }
+    }
+    apply_slots(sim, port, &ranges, del)
+}
+
+fn apply_slots(sim: &mut Simulator, port: u16, ranges: &[(Slot, Slot)], del: bool) -> Reply {
+    let result = sim.with_node(port, |n, now| {
+        if del {
+            n.del_slots(now, ranges)
+        } else {
+            n.add_slots(now, ranges)
+        }
+    });
+    match result {
+        Some(Ok(())) => Reply::ok(),
+        Some(Err(e)) => Reply::error(format!("ERR {e}")),
+        None => Reply::error(CLUSTER_DISABLED),
     }
 }

@@ -82,10 +82,15 @@ pub const SHELL_HELP: &str = "ClusterLab shell commands:
                              run one command, or with no CMD talk to the node interactively
   sleep SECONDS              let virtual time pass (decimals allowed)
   sim seed N                 choose the random seed (before the first node starts)
-  sim log PORT [N]           the last N lines of a node's log
+  sim log PORT [N]           the last N lines of a node's log (--loglevel verbose shows more)
+  sim kill PORT              stop a node as Ctrl-C does; sim crash PORT: as SIGKILL does
+  sim partition P,P.. P,P..  split the network into groups; sim heal: repair it
+  sim latency MS [P P]       one-way delay on every link, or between two nodes
+  sim loss PERCENT [P P]     drop that share of bus messages
   clear                      clear the screen
   help                       this text
-Inside redis-cli: any command (PING, ECHO, CLUSTER INFO, CLUSTER NODES, CLUSTER KEYSLOT key...),
+Inside redis-cli: PING, ECHO, CLUSTER INFO|NODES|MYID|KEYSLOT|MEET|ADDSLOTS|ADDSLOTSRANGE|DELSLOTS|
+  DELSLOTSRANGE|SET-CONFIG-EPOCH|BUMPEPOCH|COUNT-FAILURE-REPORTS|HELP,
   CONNECT HOST PORT to switch node, exit to come back here.
 ";
 

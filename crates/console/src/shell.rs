@@ -1,7 +1,9 @@
 //! The console: a tiny shell (`redis-server`, `redis-cli`, `sleep`, `sim ...`) and the
 //! interactive redis-cli prompt, over one simulator.
 
-use cluster_sim::{ServerConfig, Simulator, log_line};
+use std::collections::BTreeSet;
+
+use cluster_sim::{ProcessState, ServerConfig, Simulator, log_line};
 
 use crate::cli::{
     CliEffect, CliInvocation, CliSession, Printed, interactive_line, one_shot, parse_cli_args,
@@ -306,13 +308,87 @@ impl Console {
                     _ => "sim log PORT [N]",
                 }
             )),
-            (
-                "kill" | "crash" | "restart" | "pause" | "partition" | "heal" | "latency" | "loss",
-                _,
-            ) => Printed::err(format!(
+            ("kill" | "crash", [port]) => {
+                let Ok(port) = port.parse::<u16>() else {
+                    return Printed::err(format!("sim: invalid port '{port}'\n"));
+                };
+                let how = if verb == "kill" {
+                    ProcessState::Killed
+                } else {
+                    ProcessState::Crashed
+                };
+                match self.sim.stop_server(port, how) {
+                    Ok(()) => Printed::default(),
+                    Err(e) => Printed::err(format!("sim: {e}\n")),
+                }
+            }
+            ("partition", groups) if !groups.is_empty() => {
+                let mut parsed = Vec::new();
+                for g in groups {
+                    let mut set = BTreeSet::new();
+                    for p in g.split(',') {
+                        match p.parse::<u16>() {
+                            Ok(p) => {
+                                set.insert(p);
+                            }
+                            Err(_) => {
+                                return Printed::err(format!(
+                                    "sim: invalid port '{p}' in partition\n"
+                                ));
+                            }
+                        }
+                    }
+                    parsed.push(set);
+                }
+                self.sim.network_mut().partition(parsed);
+                Printed::default()
+            }
+            ("heal", []) => {
+                self.sim.network_mut().heal();
+                Printed::default()
+            }
+            ("latency" | "loss", [value, rest @ ..]) if rest.is_empty() || rest.len() == 2 => {
+                let pair = match rest {
+                    [a, b] => match (a.parse::<u16>(), b.parse::<u16>()) {
+                        (Ok(a), Ok(b)) => Some((a, b)),
+                        _ => return Printed::err("sim: invalid port\n"),
+                    },
+                    _ => None,
+                };
+                if verb == "latency" {
+                    let Ok(ms) = value.parse::<u64>() else {
+                        return Printed::err(format!(
+                            "sim: invalid latency '{value}' (milliseconds)\n"
+                        ));
+                    };
+                    self.sim.network_mut().set_latency(ms, pair);
+                } else {
+                    let Some(pct) = value.parse::<u8>().ok().filter(|p| *p <= 100) else {
+                        return Printed::err(format!(
+                            "sim: invalid loss '{value}' (0 to 100 percent)\n"
+                        ));
+                    };
+                    self.sim.network_mut().set_loss(pct, pair);
+                }
+                Printed::default()
+            }
+            ("kill" | "crash" | "partition" | "heal" | "latency" | "loss", _) => {
+                let usage = match verb.as_str() {
+                    "kill" => "sim kill PORT",
+                    "crash" => "sim crash PORT",
+                    "partition" => "sim partition PORT,PORT,... PORT,PORT,...",
+                    "heal" => "sim heal",
+                    "latency" => "sim latency MS [PORT PORT]",
+                    _ => "sim loss PERCENT [PORT PORT]",
+                };
+                Printed::err(format!("sim: usage: {usage}\n"))
+            }
+            ("restart" | "pause", _) => Printed::err(format!(
                 "sim: '{verb}' is not simulated by this version of ClusterLab yet\n"
             )),
-            _ => Printed::err(format!("sim: unknown verb '{verb}' (try: seed, log)\n")),
+            _ => Printed::err(format!(
+                "sim: unknown verb '{verb}' (try: seed, log, kill, crash, partition, heal, latency, loss)\n"
+            )),
         }
     }
 }

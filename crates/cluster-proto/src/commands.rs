@@ -1,0 +1,213 @@
+//! Admin commands a client sends to one node (the parts of `clusterCommand` that change state).
+//! The console parses text into these calls; errors display as Redis's text after `ERR `.
+
+use std::fmt;
+use std::net::IpAddr;
+
+use crate::event::NodeEvent;
+use crate::flags::NodeFlags;
+use crate::ids::{Epoch, NodeAddr, NodeId, Slot};
+use crate::node::ClusterNode;
+use crate::state::ClusterState;
+use crate::time::SimTime;
+
+/// Why a cluster command was refused. `Display` is Redis's text (without `ERR `).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClusterError {
+    /// CLUSTER MEET to an address that cannot be a node's.
+    InvalidNodeAddress {
+        /// The IP as typed.
+        ip: String,
+        /// The port as typed.
+        port: String,
+    },
+    /// ADDSLOTS on a slot that has an owner.
+    SlotBusy(Slot),
+    /// DELSLOTS on a slot without owner.
+    SlotUnassigned(Slot),
+    /// The same slot twice in one command.
+    SlotRepeated(Slot),
+    /// SET-CONFIG-EPOCH with a negative value.
+    InvalidConfigEpoch(i64),
+    /// SET-CONFIG-EPOCH once other nodes are known.
+    ConfigEpochNotAlone,
+    /// SET-CONFIG-EPOCH when the epoch is already set.
+    ConfigEpochNonZero,
+    /// A node id this node does not know.
+    UnknownNode(String),
+}
+
+impl fmt::Display for ClusterError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ClusterError::InvalidNodeAddress { ip, port } => {
+                write!(f, "Invalid node address specified: {ip}:{port}")
+            }
+            ClusterError::SlotBusy(s) => write!(f, "Slot {s} is already busy"),
+            ClusterError::SlotUnassigned(s) => write!(f, "Slot {s} is already unassigned"),
+            ClusterError::SlotRepeated(s) => write!(f, "Slot {s} specified multiple times"),
+            ClusterError::InvalidConfigEpoch(e) => write!(f, "Invalid config epoch specified: {e}"),
+            ClusterError::ConfigEpochNotAlone => f.write_str(
+                "The user can assign a config epoch only when the node does not know any other node.",
+            ),
+            ClusterError::ConfigEpochNonZero => f.write_str("Node config epoch is already non-zero"),
+            ClusterError::UnknownNode(id) => write!(f, "Unknown node {id}"),
+        }
+    }
+}
+
+impl std::error::Error for ClusterError {}
+
+/// Outcome of CLUSTER BUMPEPOCH.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BumpResult {
+    /// The configEpoch was raised to this value (`BUMPED n`).
+    Bumped(Epoch),
+    /// Already the greatest; unchanged (`STILL n`).
+    Still(Epoch),
+}
+
+impl ClusterState {
+    /// `CLUSTER MEET ip port cport` (`clusterStartHandshake`): adds a handshake node with a
+    /// random id; the cron connects to it and sends MEET.
+    pub fn meet(
+        &mut self,
+        now: SimTime,
+        ip: &str,
+        port: i64,
+        cport: i64,
+    ) -> Result<(), ClusterError> {
+        let invalid = || ClusterError::InvalidNodeAddress {
+            ip: ip.to_string(),
+            port: port.to_string(),
+        };
+        let ip: IpAddr = ip.parse().map_err(|_| invalid())?;
+        let (Ok(port16), Ok(cport16)) = (u16::try_from(port), u16::try_from(cport)) else {
+            return Err(invalid());
+        };
+        if port16 == 0 || cport16 == 0 {
+            return Err(invalid());
+        }
+        let addr = NodeAddr {
+            ip: Some(ip),
+            port: port16,
+            cport: cport16,
+        };
+        // A handshake already in progress with that address: nothing to do (still OK).
+        if self
+            .nodes
+            .iter()
+            .any(|n| n.in_handshake() && n.addr == addr)
+        {
+            return Ok(());
+        }
+        let id = NodeId::random(&mut self.rng);
+        self.nodes.push(ClusterNode::new(
+            id,
+            addr,
+            NodeFlags::HANDSHAKE | NodeFlags::MEET,
+            now,
+        ));
+        self.before_sleep(now);
+        Ok(())
+    }
+
+    /// Checks slot ranges for ADDSLOTS/DELSLOTS without changing anything
+    /// (`checkSlotAssignmentsOrReply`): busy, unassigned or repeated slots.
+    pub fn check_slots(&self, ranges: &[(Slot, Slot)], del: bool) -> Result<(), ClusterError> {
+        self.check_slot_ranges(ranges, del).map(|_| ())
+    }
+
+    fn check_slot_ranges(
+        &self,
+        ranges: &[(Slot, Slot)],
+        del: bool,
+    ) -> Result<Vec<Slot>, ClusterError> {
+        let owners = self.slot_owners();
+        let mut seen = vec![false; crate::slots::CLUSTER_SLOTS];
+        let mut all = Vec::new();
+        for &(start, end) in ranges {
+            for slot in start..=end {
+                let owned = owners[usize::from(slot)].is_some();
+                if del && !owned {
+                    return Err(ClusterError::SlotUnassigned(slot));
+                }
+                if !del && owned {
+                    return Err(ClusterError::SlotBusy(slot));
+                }
+                if std::mem::replace(&mut seen[usize::from(slot)], true) {
+                    return Err(ClusterError::SlotRepeated(slot));
+                }
+                all.push(slot);
+            }
+        }
+        Ok(all)
+    }
+
+    /// `CLUSTER ADDSLOTS` / `ADDSLOTSRANGE`: claim unassigned slots (in-range, validated by the
+    /// caller). Others learn them from this node's headers.
+    pub fn add_slots(&mut self, now: SimTime, ranges: &[(Slot, Slot)]) -> Result<(), ClusterError> {
+        let slots = self.check_slot_ranges(ranges, false)?;
+        for s in slots {
+            self.myself_mut().slots.insert(s);
+        }
+        self.todo_update_state = true;
+        self.before_sleep(now);
+        Ok(())
+    }
+
+    /// `CLUSTER DELSLOTS` / `DELSLOTSRANGE`: unassign slots in this node's table only.
+    pub fn del_slots(&mut self, now: SimTime, ranges: &[(Slot, Slot)]) -> Result<(), ClusterError> {
+        let slots = self.check_slot_ranges(ranges, true)?;
+        for s in slots {
+            for n in &mut self.nodes {
+                n.slots.remove(s);
+            }
+        }
+        self.todo_update_state = true;
+        self.before_sleep(now);
+        Ok(())
+    }
+
+    /// `CLUSTER SET-CONFIG-EPOCH`: only on a node that knows nobody and has epoch 0.
+    pub fn set_config_epoch(&mut self, now: SimTime, epoch: i64) -> Result<(), ClusterError> {
+        let Ok(e) = Epoch::try_from(epoch) else {
+            return Err(ClusterError::InvalidConfigEpoch(epoch));
+        };
+        if self.nodes.len() > 1 {
+            return Err(ClusterError::ConfigEpochNotAlone);
+        }
+        if self.myself().config_epoch != 0 {
+            return Err(ClusterError::ConfigEpochNonZero);
+        }
+        self.myself_mut().config_epoch = e;
+        self.current_epoch = self.current_epoch.max(e);
+        self.events
+            .push_back(NodeEvent::ConfigEpochSet { epoch: e });
+        self.todo_update_state = true;
+        self.before_sleep(now);
+        Ok(())
+    }
+
+    /// `CLUSTER BUMPEPOCH` (`clusterBumpConfigEpochWithoutConsensus`).
+    pub fn bump_epoch(&mut self, now: SimTime) -> BumpResult {
+        let max_epoch = self
+            .nodes
+            .iter()
+            .map(|n| n.config_epoch)
+            .max()
+            .unwrap_or(0)
+            .max(self.current_epoch);
+        let mine = self.myself().config_epoch;
+        if mine == 0 || mine != max_epoch {
+            self.current_epoch += 1;
+            let e = self.current_epoch;
+            self.myself_mut().config_epoch = e;
+            self.events.push_back(NodeEvent::EpochBumped { epoch: e });
+            self.before_sleep(now);
+            BumpResult::Bumped(e)
+        } else {
+            BumpResult::Still(mine)
+        }
+    }
+}

@@ -1,0 +1,201 @@
+//! Configuration propagation: slot ownership by configEpoch, UPDATE messages, epoch
+//! collisions, and role changes announced by peers.
+
+use crate::event::NodeEvent;
+use crate::flags::NodeFlags;
+use crate::ids::{Epoch, NodeId, Slot};
+use crate::msg::MsgBody;
+use crate::slots::{CLUSTER_SLOTS, SlotSet};
+use crate::state::ClusterState;
+use crate::time::SimTime;
+
+impl ClusterState {
+    /// The owner of every slot in this node's table, as indices into `nodes`.
+    pub(crate) fn slot_owners(&self) -> Vec<Option<usize>> {
+        let mut owners = vec![None; CLUSTER_SLOTS];
+        for (i, n) in self.nodes.iter().enumerate() {
+            for s in n.slots.iter() {
+                owners[usize::from(s)] = Some(i);
+            }
+        }
+        owners
+    }
+
+    /// The owner of one slot.
+    pub fn slot_owner(&self, slot: Slot) -> Option<&crate::node::ClusterNode> {
+        self.nodes.iter().find(|n| n.slots.contains(slot))
+    }
+
+    /// `clusterSetNodeAsMaster`: a peer announced itself as a master.
+    pub(crate) fn set_node_as_master(&mut self, id: &NodeId) {
+        let Some(idx) = self.index_of(id) else {
+            return;
+        };
+        if self.nodes[idx].is_master() {
+            return;
+        }
+        if let Some(old) = self.nodes[idx].replica_of {
+            if let Some(m) = self.node_mut(&old) {
+                m.replicas.retain(|r| r != id);
+            }
+            // A replica that was promoted: its old shard may want a migrated replica later.
+            if !self.nodes[idx].is_myself() {
+                self.nodes[idx].flags.insert(NodeFlags::MIGRATE_TO);
+            }
+        }
+        let n = &mut self.nodes[idx];
+        n.flags.remove(NodeFlags::REPLICA);
+        n.flags.insert(NodeFlags::MASTER);
+        n.replica_of = None;
+        self.todo_update_state = true;
+    }
+
+    /// `clusterUpdateSlotsConfigWith`: `sender` claims `slots` at `sender_epoch`; every slot that
+    /// is unassigned or owned at a lower configEpoch moves to it. Equal epochs never steal.
+    #[doc(alias = "clusterUpdateSlotsConfigWith")]
+    pub(crate) fn update_slots_config_with(
+        &mut self,
+        _now: SimTime,
+        sender: &NodeId,
+        sender_epoch: Epoch,
+        slots: &SlotSet,
+    ) {
+        if *sender == self.myself {
+            return;
+        }
+        let Some(sidx) = self.index_of(sender) else {
+            return;
+        };
+        let curmaster = if self.myself().is_master() {
+            Some(0)
+        } else {
+            self.myself().replica_of.and_then(|m| self.index_of(&m))
+        };
+        let owners = self.slot_owners();
+        let (mut sender_slots, mut migrated_our_slots) = (0, 0);
+        let mut new_master = false;
+        for slot in slots.iter() {
+            sender_slots += 1;
+            let owner = owners[usize::from(slot)];
+            if owner == Some(sidx) {
+                continue;
+            }
+            let take = match owner {
+                None => true,
+                Some(o) => self.nodes[o].config_epoch < sender_epoch,
+            };
+            if take {
+                if owner.is_some() && owner == curmaster {
+                    new_master = true;
+                    migrated_our_slots += 1;
+                }
+                if let Some(o) = owner {
+                    self.nodes[o].slots.remove(slot);
+                }
+                self.nodes[sidx].slots.insert(slot);
+                self.todo_update_state = true;
+            }
+        }
+        let curmaster_empty = curmaster.is_some_and(|c| self.nodes[c].slots.is_empty());
+        if new_master
+            && curmaster_empty
+            && (self.config.allow_replica_migration || sender_slots == migrated_our_slots)
+        {
+            self.events
+                .push_back(NodeEvent::ReconfiguredAsReplica { master: *sender });
+            self.set_myself_replica_of(sender);
+        }
+    }
+
+    /// A sender claims slots we know belong to a node with a greater configEpoch: tell it with
+    /// one UPDATE about the first such owner.
+    pub(crate) fn send_update_if_stale(
+        &mut self,
+        sender: &NodeId,
+        sender_epoch: Epoch,
+        claimed: &SlotSet,
+    ) {
+        let Some(sidx) = self.index_of(sender) else {
+            return;
+        };
+        let owners = self.slot_owners();
+        for slot in claimed.iter() {
+            let Some(o) = owners[usize::from(slot)] else {
+                continue;
+            };
+            if o == sidx {
+                continue;
+            }
+            if self.nodes[o].config_epoch > sender_epoch {
+                let (owner_id, epoch, owner_slots) = (
+                    self.nodes[o].id,
+                    self.nodes[o].config_epoch,
+                    self.nodes[o].slots.clone(),
+                );
+                self.events.push_back(NodeEvent::SendingUpdate {
+                    sender: *sender,
+                    owner: owner_id,
+                });
+                if let Some(link) = self.nodes[sidx].link {
+                    self.send(
+                        link,
+                        MsgBody::Update {
+                            config_epoch: epoch,
+                            id: owner_id,
+                            slots: owner_slots,
+                        },
+                    );
+                }
+                return;
+            }
+        }
+    }
+
+    /// `clusterHandleConfigEpochCollision`: two masters share a configEpoch; the one with the
+    /// smaller id takes a new epoch, so in the end every master's epoch is unique.
+    #[doc(alias = "clusterHandleConfigEpochCollision")]
+    pub(crate) fn handle_config_epoch_collision(&mut self, sender: &NodeId) {
+        let mine = self.myself().config_epoch;
+        let Some(s) = self.node(sender) else {
+            return;
+        };
+        if s.config_epoch != mine || !s.is_master() || !self.myself().is_master() {
+            return;
+        }
+        // Only the node with the lexicographically smaller id moves.
+        if sender.as_str().as_bytes() <= self.myself.as_str().as_bytes() {
+            return;
+        }
+        self.current_epoch += 1;
+        let epoch = self.current_epoch;
+        self.myself_mut().config_epoch = epoch;
+        self.events.push_back(NodeEvent::ConfigEpochCollision {
+            other: *sender,
+            epoch,
+        });
+    }
+
+    /// `clusterSetMaster` for myself: become a replica of `master`, dropping my slots.
+    pub(crate) fn set_myself_replica_of(&mut self, master: &NodeId) {
+        if *master == self.myself {
+            return;
+        }
+        let me = self.myself;
+        if let Some(old) = self.myself().replica_of
+            && let Some(m) = self.node_mut(&old)
+        {
+            m.replicas.retain(|r| *r != me);
+        }
+        let n = self.myself_mut();
+        n.slots = SlotSet::new();
+        n.flags.remove(NodeFlags::MASTER | NodeFlags::MIGRATE_TO);
+        n.flags.insert(NodeFlags::REPLICA);
+        n.replica_of = Some(*master);
+        if let Some(m) = self.node_mut(master)
+            && !m.replicas.contains(&me)
+        {
+            m.replicas.push(me);
+        }
+        self.todo_update_state = true;
+    }
+}

@@ -1,0 +1,80 @@
+//! `clusterUpdateState`: whether this node considers the cluster `ok`.
+
+use crate::event::NodeEvent;
+use crate::flags::NodeFlags;
+use crate::state::{CLUSTER_WRITABLE_DELAY, ClusterHealth, ClusterState};
+use crate::time::SimTime;
+
+/// Bounds of the delay a master waits after leaving a minority partition.
+const CLUSTER_MIN_REJOIN_DELAY: u64 = 500;
+const CLUSTER_MAX_REJOIN_DELAY: u64 = 5000;
+
+impl ClusterState {
+    /// `clusterUpdateState`: recomputes `cluster_state` and `cluster_size`.
+    #[doc(alias = "clusterUpdateState")]
+    pub(crate) fn update_state(&mut self, now: SimTime) {
+        let first = *self.first_update_state.get_or_insert(now);
+        // A master that is down waits out the writable delay before deciding anything.
+        if self.myself().is_master()
+            && self.health == ClusterHealth::Fail
+            && now - first < CLUSTER_WRITABLE_DELAY
+        {
+            return;
+        }
+
+        let mut new_health = ClusterHealth::Ok;
+        if self.config.require_full_coverage && !self.all_slots_served() {
+            new_health = ClusterHealth::Fail;
+        }
+
+        self.size = 0;
+        let mut reachable_masters = 0;
+        for n in self
+            .nodes
+            .iter()
+            .filter(|n| n.is_master() && !n.slots.is_empty())
+        {
+            self.size += 1;
+            if !n.is_failing() {
+                reachable_masters += 1;
+            }
+        }
+        let needed_quorum = self.size / 2 + 1;
+        if reachable_masters < needed_quorum {
+            new_health = ClusterHealth::Fail;
+            self.among_minority_time = Some(now);
+        }
+
+        if new_health != self.health {
+            // A master that was in a minority waits before accepting writes again, so it
+            // learns of a failover that happened meanwhile before it serves stale slots.
+            let rejoin_delay = self
+                .config
+                .node_timeout
+                .clamp(CLUSTER_MIN_REJOIN_DELAY, CLUSTER_MAX_REJOIN_DELAY);
+            if new_health == ClusterHealth::Ok
+                && self.myself().is_master()
+                && self
+                    .among_minority_time
+                    .is_some_and(|t| now - t < rejoin_delay)
+            {
+                return;
+            }
+            self.health = new_health;
+            self.events.push_back(NodeEvent::StateChanged {
+                ok: new_health == ClusterHealth::Ok,
+            });
+        }
+    }
+
+    /// Whether every slot has an owner that is not FAIL.
+    fn all_slots_served(&self) -> bool {
+        let served = self
+            .nodes
+            .iter()
+            .filter(|n| !n.flags.contains(NodeFlags::FAIL))
+            .map(|n| n.slots.len())
+            .sum::<usize>();
+        served == crate::slots::CLUSTER_SLOTS
+    }
+}

@@ -1,0 +1,234 @@
+//! The simulated network between cluster bus ports: TCP-like connections (ordered, reliable
+//! while the path is up), per-direction reachability, latency and loss.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use cluster_proto::{ClusterMsg, LinkId, Millis, SimTime};
+
+/// One end of a connection: a node (by client port) and its own id for the link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct End {
+    /// The node's client port.
+    pub port: u16,
+    /// The node's link id.
+    pub link: LinkId,
+}
+
+/// A connection's state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConnState {
+    /// SYN sent, no answer yet.
+    Connecting,
+    /// Both ends can send.
+    Established,
+}
+
+/// A bus connection from `initiator` to the node listening on `target`.
+#[derive(Debug, Clone)]
+pub struct Conn {
+    /// Who connected.
+    pub initiator: End,
+    /// The client port of the node whose bus port was dialled.
+    pub target: u16,
+    /// The acceptor's end, once accepted.
+    pub acceptor: Option<End>,
+    /// State.
+    pub state: ConnState,
+    /// The time the last message in each direction (initiator→acceptor, back) is delivered, so
+    /// that a latency change never reorders a stream.
+    pub last_delivery: [SimTime; 2],
+    /// Messages the initiator queued before the connection was established.
+    pub pending: Vec<ClusterMsg>,
+}
+
+/// Connections plus the conditions of the paths between nodes.
+#[derive(Debug, Default)]
+pub struct Network {
+    conns: BTreeMap<u64, Conn>,
+    by_end: BTreeMap<End, u64>,
+    next_conn: u64,
+    /// Groups of a partition; ports in no group form one more group. Empty: no partition.
+    partition: Vec<BTreeSet<u16>>,
+    /// Directed paths cut on top of the partition: (from, to).
+    cut: BTreeSet<(u16, u16)>,
+    /// One-way latency on every path, and overrides per directed pair.
+    latency: Millis,
+    pair_latency: BTreeMap<(u16, u16), Millis>,
+    /// Percentage of bus messages dropped, everywhere and per directed pair.
+    loss: u8,
+    pair_loss: BTreeMap<(u16, u16), u8>,
+}
+
+impl Network {
+    /// Opens a connection record; returns its id.
+    pub fn open(&mut self, initiator: End, target: u16, now: SimTime) -> u64 {
+        let id = self.next_conn;
+        self.next_conn += 1;
+        self.conns.insert(
+            id,
+            Conn {
+                initiator,
+                target,
+                acceptor: None,
+                state: ConnState::Connecting,
+                last_delivery: [now, now],
+                pending: Vec::new(),
+            },
+        );
+        self.by_end.insert(initiator, id);
+        id
+    }
+
+    /// The connection with this id.
+    pub fn conn(&self, id: u64) -> Option<&Conn> {
+        self.conns.get(&id)
+    }
+
+    /// The connection one end belongs to.
+    pub fn conn_of(&self, end: End) -> Option<u64> {
+        self.by_end.get(&end).copied()
+    }
+
+    /// Queues a message on a connection that is not established yet.
+    pub fn queue_pending(&mut self, id: u64, msg: ClusterMsg) {
+        if let Some(c) = self.conns.get_mut(&id) {
+            c.pending.push(msg);
+        }
+    }
+
+    /// Takes the messages queued before the connection was established.
+    pub fn take_pending(&mut self, id: u64) -> Vec<ClusterMsg> {
+        self.conns
+            .get_mut(&id)
+            .map(|c| std::mem::take(&mut c.pending))
+            .unwrap_or_default()
+    }
+
+    /// Records the acceptor's end and marks the connection established.
+    pub fn accept(&mut self, id: u64, acceptor: End) {
+        if let Some(c) = self.conns.get_mut(&id) {
+            c.acceptor = Some(acceptor);
+            c.state = ConnState::Established;
+            self.by_end.insert(acceptor, id);
+        }
+    }
+
+    /// Forgets a connection; returns it.
+    pub fn remove(&mut self, id: u64) -> Option<Conn> {
+        let c = self.conns.remove(&id)?;
+        self.by_end.remove(&c.initiator);
+        if let Some(a) = c.acceptor {
+            self.by_end.remove(&a);
+        }
+        Some(c)
+    }
+
+    /// Every connection touching `port`.
+    pub fn conns_of(&self, port: u16) -> Vec<u64> {
+        self.conns
+            .iter()
+            .filter(|(_, c)| c.initiator.port == port || c.target == port)
+            .map(|(&id, _)| id)
+            .collect()
+    }
+
+    /// The other end of `from`'s connection, and the direction index (0: initiator→acceptor).
+    pub fn peer(&self, from: End) -> Option<(u64, Option<End>, usize)> {
+        let id = self.conn_of(from)?;
+        let c = &self.conns[&id];
+        if c.initiator == from {
+            Some((id, c.acceptor, 0))
+        } else {
+            Some((id, Some(c.initiator), 1))
+        }
+    }
+
+    /// When a message sent now on `id` in `dir` arrives, keeping the stream in order.
+    pub fn schedule_delivery(
+        &mut self,
+        id: u64,
+        dir: usize,
+        from: u16,
+        to: u16,
+        now: SimTime,
+    ) -> SimTime {
+        let lat = self.latency(from, to);
+        let c = self
+            .conns
+            .get_mut(&id)
+            .expect("caller checked the connection");
+        let at = (now + lat).max(c.last_delivery[dir]);
+        c.last_delivery[dir] = at;
+        at
+    }
+
+    /// Whether packets from `from` reach `to` right now.
+    pub fn reachable(&self, from: u16, to: u16) -> bool {
+        if self.cut.contains(&(from, to)) {
+            return false;
+        }
+        if self.partition.is_empty() {
+            return true;
+        }
+        let group = |p: u16| self.partition.iter().position(|g| g.contains(&p));
+        group(from) == group(to)
+    }
+
+    /// One-way latency from `from` to `to`.
+    pub fn latency(&self, from: u16, to: u16) -> Millis {
+        self.pair_latency
+            .get(&(from, to))
+            .copied()
+            .unwrap_or(self.latency)
+    }
+
+    /// Loss percentage from `from` to `to`.
+    pub fn loss(&self, from: u16, to: u16) -> u8 {
+        self.pair_loss
+            .get(&(from, to))
+            .copied()
+            .unwrap_or(self.loss)
+    }
+
+    /// Splits the network into groups (both directions).
+    pub fn partition(&mut self, groups: Vec<BTreeSet<u16>>) {
+        self.partition = groups;
+    }
+
+    /// Cuts the path from `from` to `to` only.
+    pub fn cut_one_way(&mut self, from: u16, to: u16) {
+        self.cut.insert((from, to));
+    }
+
+    /// Sets latency everywhere, or on both directions between two nodes.
+    pub fn set_latency(&mut self, ms: Millis, pair: Option<(u16, u16)>) {
+        match pair {
+            None => self.latency = ms,
+            Some((a, b)) => {
+                self.pair_latency.insert((a, b), ms);
+                self.pair_latency.insert((b, a), ms);
+            }
+        }
+    }
+
+    /// Sets loss everywhere, or on both directions between two nodes.
+    pub fn set_loss(&mut self, percent: u8, pair: Option<(u16, u16)>) {
+        match pair {
+            None => self.loss = percent,
+            Some((a, b)) => {
+                self.pair_loss.insert((a, b), percent);
+                self.pair_loss.insert((b, a), percent);
+            }
+        }
+    }
+
+    /// Removes partitions, cuts, latency and loss.
+    pub fn heal(&mut self) {
+        self.partition.clear();
+        self.cut.clear();
+        self.latency = 0;
+        self.pair_latency.clear();
+        self.loss = 0;
+        self.pair_loss.clear();
+    }
+}
