@@ -35,6 +35,12 @@ pub enum ClusterError {
     ConfigEpochNonZero,
     /// A node id this node does not know.
     UnknownNode(String),
+    /// CLUSTER REPLICATE of myself.
+    CantReplicateMyself,
+    /// CLUSTER REPLICATE of a replica.
+    CanOnlyReplicateMaster,
+    /// CLUSTER REPLICATE on a master with slots or keys.
+    MasterNotEmpty,
 }
 
 impl fmt::Display for ClusterError {
@@ -52,6 +58,13 @@ impl fmt::Display for ClusterError {
             ),
             ClusterError::ConfigEpochNonZero => f.write_str("Node config epoch is already non-zero"),
             ClusterError::UnknownNode(id) => write!(f, "Unknown node {id}"),
+            ClusterError::CantReplicateMyself => f.write_str("Can't replicate myself"),
+            ClusterError::CanOnlyReplicateMaster => {
+                f.write_str("I can only replicate a master, not a replica.")
+            }
+            ClusterError::MasterNotEmpty => f.write_str(
+                "To set a master the node must be empty and without assigned slots.",
+            ),
         }
     }
 }
@@ -185,6 +198,32 @@ impl ClusterState {
         self.events
             .push_back(NodeEvent::ConfigEpochSet { epoch: e });
         self.todo_update_state = true;
+        self.before_sleep(now);
+        Ok(())
+    }
+
+    /// `CLUSTER REPLICATE <id>` (`clusterSetMaster`). `has_keys` says whether the node's
+    /// database is non-empty (the data lives in the driver).
+    pub fn replicate(
+        &mut self,
+        now: SimTime,
+        id: &str,
+        has_keys: bool,
+    ) -> Result<(), ClusterError> {
+        let unknown = || ClusterError::UnknownNode(id.to_string());
+        let target = NodeId::parse(id.as_bytes()).ok_or_else(unknown)?;
+        let n = self.node(&target).ok_or_else(unknown)?;
+        if target == self.myself {
+            return Err(ClusterError::CantReplicateMyself);
+        }
+        if n.is_replica() {
+            return Err(ClusterError::CanOnlyReplicateMaster);
+        }
+        let me = self.myself();
+        if me.is_master() && (!me.slots.is_empty() || has_keys) {
+            return Err(ClusterError::MasterNotEmpty);
+        }
+        self.set_myself_replica_of(now, &target);
         self.before_sleep(now);
         Ok(())
     }

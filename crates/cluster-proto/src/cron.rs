@@ -100,6 +100,10 @@ impl ClusterState {
             }
         }
 
+        if self.myself().is_replica() {
+            self.handle_replica_failover(now);
+        }
+
         if update_state || self.health == ClusterHealth::Fail {
             self.update_state(now);
         }

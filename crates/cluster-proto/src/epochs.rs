@@ -55,7 +55,7 @@ impl ClusterState {
     #[doc(alias = "clusterUpdateSlotsConfigWith")]
     pub(crate) fn update_slots_config_with(
         &mut self,
-        _now: SimTime,
+        now: SimTime,
         sender: &NodeId,
         sender_epoch: Epoch,
         slots: &SlotSet,
@@ -103,7 +103,7 @@ impl ClusterState {
         {
             self.events
                 .push_back(NodeEvent::ReconfiguredAsReplica { master: *sender });
-            self.set_myself_replica_of(sender);
+            self.set_myself_replica_of(now, sender);
         }
     }
 
@@ -176,7 +176,7 @@ impl ClusterState {
     }
 
     /// `clusterSetMaster` for myself: become a replica of `master`, dropping my slots.
-    pub(crate) fn set_myself_replica_of(&mut self, master: &NodeId) {
+    pub(crate) fn set_myself_replica_of(&mut self, now: SimTime, master: &NodeId) {
         if *master == self.myself {
             return;
         }
@@ -195,6 +195,17 @@ impl ClusterState {
             && !m.replicas.contains(&me)
         {
             m.replicas.push(me);
+        }
+        // Switching masters breaks the current replication link, if any.
+        if self.repl.connected {
+            self.repl.connected = false;
+            self.repl.down_since_secs = now.as_unix_secs();
+        }
+        let addr = self.node(master).map(|m| m.addr);
+        self.transmits
+            .push_back(crate::link::Transmit::SetReplicationMaster { master: addr });
+        if let Some(addr) = addr {
+            self.events.push_back(NodeEvent::ReplicaOf { master: addr });
         }
         self.todo_update_state = true;
     }

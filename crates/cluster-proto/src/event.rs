@@ -41,12 +41,52 @@ impl LogLevel {
     }
 }
 
+/// Why a replica whose master failed is not (yet) failing over (`cant_failover_reason`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CantFailoverReason {
+    /// Nothing to explain.
+    #[default]
+    None,
+    /// Its data is too old (`cluster-replica-validity-factor`).
+    DataAge,
+    /// The election delay has not passed yet.
+    WaitingDelay,
+    /// The election ran out of time.
+    Expired,
+    /// Not enough votes yet.
+    WaitingVotes,
+}
+
+impl CantFailoverReason {
+    /// Redis's wording.
+    pub fn text(self) -> &'static str {
+        match self {
+            CantFailoverReason::None => "Unknown reason code.",
+            CantFailoverReason::DataAge => {
+                "Disconnected from master for longer than allowed. Please check the 'cluster-replica-validity-factor' configuration option."
+            }
+            CantFailoverReason::WaitingDelay => {
+                "Waiting the delay before I can start a new failover."
+            }
+            CantFailoverReason::Expired => "Failover attempt expired.",
+            CantFailoverReason::WaitingVotes => {
+                "Waiting for votes, but majority still not reached."
+            }
+        }
+    }
+}
+
 /// An observable event of a node. Its `Display` is the message of the log line Redis writes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NodeEvent {
     /// Started with no `nodes.conf`: a fresh identity was made.
     ConfigCreated {
         /// The new id.
+        myself: NodeId,
+    },
+    /// Restarted from its `nodes.conf`.
+    ConfigLoaded {
+        /// The kept id.
         myself: NodeId,
     },
     /// `clusterUpdateState` switched the cluster state.
@@ -126,6 +166,58 @@ pub enum NodeEvent {
         /// The new epoch.
         epoch: Epoch,
     },
+    /// An election is scheduled.
+    ElectionDelayed {
+        /// Milliseconds until it starts.
+        delay: u64,
+        /// My rank.
+        rank: u64,
+        /// My replication offset.
+        offset: u64,
+    },
+    /// A sibling turned out to be ahead: the election waits longer.
+    RankUpdated {
+        /// The new rank.
+        rank: u64,
+        /// Milliseconds added.
+        added: u64,
+    },
+    /// The vote request went out.
+    ElectionStarted {
+        /// The election's epoch.
+        epoch: Epoch,
+    },
+    /// A majority of masters voted for me.
+    ElectionWon,
+    /// My configEpoch after winning.
+    ConfigEpochAfterFailover {
+        /// The epoch.
+        epoch: Epoch,
+    },
+    /// I voted for a replica.
+    AuthGranted {
+        /// The candidate.
+        candidate: NodeId,
+        /// The epoch voted in.
+        epoch: Epoch,
+    },
+    /// I refused to vote.
+    AuthDenied {
+        /// The candidate.
+        candidate: NodeId,
+        /// Redis's reason.
+        why: String,
+    },
+    /// A replica of a failed master explains why it does not fail over.
+    CantFailover {
+        /// The reason.
+        reason: CantFailoverReason,
+    },
+    /// CLUSTER REPLICATE or a configuration change made me a replica (`replicationSetMaster`).
+    ReplicaOf {
+        /// The new master's address.
+        master: crate::ids::NodeAddr,
+    },
     /// My slots went to another master: I follow it as a replica.
     ReconfiguredAsReplica {
         /// The new master.
@@ -138,9 +230,19 @@ impl NodeEvent {
     pub fn level(&self) -> LogLevel {
         match self {
             NodeEvent::ConfigCreated { .. }
+            | NodeEvent::ConfigLoaded { .. }
             | NodeEvent::MarkedFailing { .. }
             | NodeEvent::FailMessageReceived { .. }
-            | NodeEvent::FailCleared { .. } => LogLevel::Notice,
+            | NodeEvent::FailCleared { .. }
+            | NodeEvent::ElectionDelayed { .. }
+            | NodeEvent::RankUpdated { .. }
+            | NodeEvent::ElectionStarted { .. }
+            | NodeEvent::ElectionWon
+            | NodeEvent::ConfigEpochAfterFailover { .. }
+            | NodeEvent::ReplicaOf { .. } => LogLevel::Notice,
+            NodeEvent::AuthGranted { .. }
+            | NodeEvent::AuthDenied { .. }
+            | NodeEvent::CantFailover { .. } => LogLevel::Warning,
             NodeEvent::StateChanged { .. }
             | NodeEvent::MyIpUpdated { .. }
             | NodeEvent::ConfigEpochSet { .. }
@@ -162,6 +264,9 @@ impl fmt::Display for NodeEvent {
         match self {
             NodeEvent::ConfigCreated { myself } => {
                 write!(f, "No cluster configuration found, I'm {myself}")
+            }
+            NodeEvent::ConfigLoaded { myself } => {
+                write!(f, "Node configuration loaded, I'm {myself}")
             }
             NodeEvent::StateChanged { ok } => {
                 write!(
@@ -203,6 +308,37 @@ impl fmt::Display for NodeEvent {
             }
             NodeEvent::EpochBumped { epoch } => {
                 write!(f, "New configEpoch set to {epoch}")
+            }
+            NodeEvent::ElectionDelayed {
+                delay,
+                rank,
+                offset,
+            } => write!(
+                f,
+                "Start of election delayed for {delay} milliseconds (rank #{rank}, offset {offset})."
+            ),
+            NodeEvent::RankUpdated { rank, added } => write!(
+                f,
+                "Replica rank updated to #{rank}, added {added} milliseconds of delay."
+            ),
+            NodeEvent::ElectionStarted { epoch } => {
+                write!(f, "Starting a failover election for epoch {epoch}.")
+            }
+            NodeEvent::ElectionWon => f.write_str("Failover election won"),
+            NodeEvent::ConfigEpochAfterFailover { epoch } => {
+                write!(f, "configEpoch set to {epoch} after successful failover")
+            }
+            NodeEvent::AuthGranted { candidate, epoch } => {
+                write!(f, "Failover auth granted to {candidate} for epoch {epoch}")
+            }
+            NodeEvent::AuthDenied { candidate, why } => {
+                write!(f, "Failover auth denied to {candidate}: {why}")
+            }
+            NodeEvent::CantFailover { reason } => {
+                write!(f, "Currently unable to failover: {}", reason.text())
+            }
+            NodeEvent::ReplicaOf { master } => {
+                write!(f, "Connecting to MASTER {master}")
             }
             NodeEvent::ReconfiguredAsReplica { master } => write!(
                 f,

@@ -37,6 +37,7 @@ mod config;
 mod cron;
 mod epochs;
 mod event;
+mod failover;
 mod failure;
 mod flags;
 mod gossip;
@@ -53,7 +54,8 @@ mod time;
 
 pub use commands::{BumpResult, ClusterError};
 pub use config::ClusterConfig;
-pub use event::{LogLevel, NodeEvent};
+pub use event::{CantFailoverReason, LogLevel, NodeEvent};
+pub use failover::{Election, REPL_PING_REPLICA_PERIOD_SECS, ReplUpdate, ReplicaLink};
 pub use failure::{CLUSTER_FAIL_REPORT_VALIDITY_MULT, CLUSTER_FAIL_UNDO_TIME_MULT};
 pub use flags::NodeFlags;
 pub use ids::{CLUSTER_PORT_INCR, Epoch, NODE_ID_LEN, NodeAddr, NodeId, Slot};

@@ -47,6 +47,12 @@ pub enum Transmit {
         /// What.
         msg: ClusterMsg,
     },
+    /// Replicate from this master's client port, or stop replicating (`replicationSetMaster`,
+    /// `replicationUnsetMaster`). The driver answers with `handle_repl_update`.
+    SetReplicationMaster {
+        /// The master's address, or `None` to become a master.
+        master: Option<crate::ids::NodeAddr>,
+    },
     /// Close a link (`freeClusterLink`).
     Close {
         /// Which link.

@@ -190,8 +190,18 @@ impl ClusterState {
                 }
                 self.update_slots_config_with(now, &id, *config_epoch, slots);
             }
-            // Elections and manual failover are handled elsewhere; other types only counted.
-            MsgBody::FailoverAuthRequest | MsgBody::FailoverAuthAck | MsgBody::MfStart => {}
+            MsgBody::FailoverAuthRequest => {
+                if let Some(s) = sender {
+                    self.send_failover_auth_if_needed(now, s, msg);
+                }
+            }
+            MsgBody::FailoverAuthAck => {
+                if let Some(s) = sender {
+                    self.handle_failover_auth_ack(s, hdr.current_epoch);
+                }
+            }
+            // Manual failover is not simulated yet; the message is only counted.
+            MsgBody::MfStart => {}
         }
     }
 

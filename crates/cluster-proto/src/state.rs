@@ -6,7 +6,8 @@ use rand_chacha::ChaCha8Rng;
 use rand_core::{Rng, SeedableRng};
 
 use crate::config::ClusterConfig;
-use crate::event::NodeEvent;
+use crate::event::{CantFailoverReason, NodeEvent};
+use crate::failover::{Election, ReplicaLink};
 use crate::flags::NodeFlags;
 use crate::ids::{Epoch, NodeAddr, NodeId};
 use crate::link::{Link, LinkId, Transmit};
@@ -97,6 +98,14 @@ pub struct ClusterState {
     pub(crate) next_cron: SimTime,
     /// `CLUSTER_TODO_UPDATE_STATE`, run before the node sleeps.
     pub(crate) todo_update_state: bool,
+    /// `CLUSTER_TODO_HANDLE_FAILOVER`, run before the node sleeps.
+    pub(crate) todo_handle_failover: bool,
+    /// My replication link, when I am a replica.
+    pub(crate) repl: ReplicaLink,
+    /// My current or last election.
+    pub(crate) election: Election,
+    pub(crate) cant_failover_reason: CantFailoverReason,
+    pub(crate) cant_failover_lastlog_secs: u64,
     /// Node ids FORGET-ten recently, with when they may be re-added (`nodes_black_list`).
     pub(crate) blacklist: BTreeMap<NodeId, SimTime>,
     pub(crate) rng: ChaCha8Rng,
@@ -136,11 +145,77 @@ impl ClusterState {
             among_minority_time: None,
             next_cron: now + FIRST_CRON_DELAY,
             todo_update_state: false,
+            todo_handle_failover: false,
+            repl: ReplicaLink::default(),
+            election: Election::default(),
+            cant_failover_reason: CantFailoverReason::None,
+            cant_failover_lastlog_secs: 0,
             blacklist: BTreeMap::new(),
             rng,
             transmits: VecDeque::new(),
             events,
         }
+    }
+
+    /// The node starting again from the `nodes.conf` its previous run left: same id, epochs,
+    /// vote and view of the cluster; no links, no failure reports, and the runtime state of a
+    /// fresh process (`clusterLoadConfig`).
+    pub fn restart(mut self, now: SimTime) -> ClusterState {
+        self.nodes.retain(|n| !n.in_handshake());
+        let masters: Vec<NodeId> = self
+            .nodes
+            .iter()
+            .filter(|n| n.is_master())
+            .map(|n| n.id)
+            .collect();
+        for n in &mut self.nodes {
+            n.link = None;
+            n.inbound_link = None;
+            n.fail_reports.clear();
+            n.data_received = None;
+            // Non-zero ping/pong times are loaded as "now"; FAIL restarts its clock.
+            n.ping_sent = n.ping_sent.map(|_| now);
+            n.pong_received = n.pong_received.map(|_| now);
+            if n.flags.contains(NodeFlags::FAIL) {
+                n.fail_time = Some(now);
+            }
+            // 7.0 loads other replicas' configEpoch as 0: they report their master's.
+            if !n.is_myself() && n.is_replica() && !masters.contains(&n.id) {
+                n.config_epoch = 0;
+            }
+        }
+        let max_epoch = self.nodes.iter().map(|n| n.config_epoch).max().unwrap_or(0);
+        self.current_epoch = self.current_epoch.max(max_epoch);
+        self.links.clear();
+        self.health = ClusterHealth::Fail;
+        self.size = 1;
+        self.stats = MessageStats::default();
+        self.stats_pfail_nodes = 0;
+        self.iteration = 0;
+        self.first_update_state = None;
+        self.among_minority_time = None;
+        self.next_cron = now + FIRST_CRON_DELAY;
+        self.todo_update_state = false;
+        self.todo_handle_failover = false;
+        self.repl = ReplicaLink::default();
+        self.election = Election::default();
+        self.cant_failover_reason = CantFailoverReason::None;
+        self.transmits.clear();
+        self.events.clear();
+        self.events.push_back(NodeEvent::ConfigLoaded {
+            myself: self.myself,
+        });
+        // A replica resumes replicating its master right away.
+        if let Some(addr) = self
+            .myself()
+            .replica_of
+            .and_then(|m| self.node(&m))
+            .map(|m| m.addr)
+        {
+            self.transmits
+                .push_back(Transmit::SetReplicationMaster { master: Some(addr) });
+        }
+        self
     }
 
     // ----- inputs -----
@@ -158,6 +233,9 @@ impl ClusterState {
     /// `clusterBeforeSleep`: deferred work flagged while handling inputs.
     #[doc(alias = "clusterBeforeSleep")]
     pub(crate) fn before_sleep(&mut self, now: SimTime) {
+        if std::mem::take(&mut self.todo_handle_failover) && self.myself().is_replica() {
+            self.handle_replica_failover(now);
+        }
         if std::mem::take(&mut self.todo_update_state) {
             self.update_state(now);
         }
@@ -261,6 +339,11 @@ impl ClusterState {
 
     pub(crate) fn myself_mut(&mut self) -> &mut ClusterNode {
         &mut self.nodes[0]
+    }
+
+    /// A raw random draw (Redis's `random()`).
+    pub(crate) fn rng_u32(&mut self) -> u32 {
+        self.rng.next_u32()
     }
 
     /// A uniformly random index into the node table (`dictGetRandomKey`).

@@ -15,6 +15,26 @@ pub enum ProcessState {
     Crashed,
 }
 
+/// A replica's replication link to its master.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReplLinkState {
+    /// Trying to reach the master.
+    Connecting,
+    /// Full sync in progress (the master waits `repl-diskless-sync-delay` first).
+    Syncing,
+    /// Streaming.
+    Up,
+}
+
+/// Whom a host replicates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReplicaOf {
+    /// The master's client port.
+    pub master_port: u16,
+    /// The link's state.
+    pub state: ReplLinkState,
+}
+
 /// One `redis-server` on one port.
 #[derive(Debug)]
 pub struct Host {
@@ -28,6 +48,13 @@ pub struct Host {
     pub cluster: Option<ClusterState>,
     /// The log, oldest first, in Redis's format.
     pub log: Vec<String>,
+    /// The master this host replicates, if any.
+    pub replica_of: Option<ReplicaOf>,
+    /// `master_repl_offset`: bytes of replication stream produced (master) or processed
+    /// (replica).
+    pub repl_offset: u64,
+    /// Bumped whenever the replication master changes, so stale sync events are ignored.
+    pub repl_gen: u64,
 }
 
 impl Host {

@@ -24,9 +24,9 @@ mod server_config;
 mod trace;
 mod world;
 
-pub use host::{Host, ProcessState};
+pub use host::{Host, ProcessState, ReplLinkState, ReplicaOf};
 pub use logfmt::{log_line, log_timestamp};
 pub use network::{Conn, ConnState, End, Network};
 pub use server_config::{ConfigError, REDIS_VERSION, ServerConfig};
 pub use trace::TraceEvent;
-pub use world::{DEFAULT_SEED, LOOPBACK, SimError, Simulator};
+pub use world::{DEFAULT_SEED, LOOPBACK, REPL_DISKLESS_SYNC_DELAY, SimError, Simulator};

@@ -6,12 +6,13 @@ use std::fmt;
 use std::net::{IpAddr, Ipv4Addr};
 
 use cluster_proto::{
-    CLUSTER_PORT_INCR, ClusterMsg, ClusterState, LogLevel, Millis, NodeSeed, SimTime, Transmit,
+    CLUSTER_PORT_INCR, ClusterMsg, ClusterState, LogLevel, Millis, NodeSeed, ReplUpdate, SimTime,
+    Transmit,
 };
 use rand_chacha::ChaCha8Rng;
 use rand_core::{Rng, SeedableRng};
 
-use crate::host::{Host, ProcessState};
+use crate::host::{Host, ProcessState, ReplLinkState, ReplicaOf};
 use crate::logfmt::log_line;
 use crate::network::{ConnState, End, Network};
 use crate::server_config::ServerConfig;
@@ -36,7 +37,22 @@ enum Event {
     Deliver { conn: u64, to: End, msg: ClusterMsg },
     /// The peer closed the connection.
     Closed { to: End },
+    /// A replica tries to reach its master and start a sync.
+    ReplConnect { replica: u16, generation: u64 },
+    /// A replica's full sync completes.
+    ReplSyncDone { replica: u16, generation: u64 },
+    /// Once a second: masters ping their replicas every `repl-ping-replica-period`.
+    ReplCron,
 }
+
+/// `repl-diskless-sync-delay`: a master waits this long for more replicas before a full sync.
+pub const REPL_DISKLESS_SYNC_DELAY: Millis = 5000;
+
+/// How often a disconnected replica retries (`replicationCron`, once a second).
+const REPL_RETRY: Millis = 1000;
+
+/// Bytes a master's `PING` adds to the replication stream (`*1\r\n$4\r\nPING\r\n`).
+const REPL_PING_BYTES: u64 = 14;
 
 /// Why a simulator command was refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,6 +61,8 @@ pub enum SimError {
     SeedAfterStart,
     /// No server runs on that port.
     NotRunning(u16),
+    /// `sim restart` of a port whose server runs, or never ran.
+    NotStopped(u16),
 }
 
 impl fmt::Display for SimError {
@@ -54,6 +72,9 @@ impl fmt::Display for SimError {
                 f.write_str("the seed can only be set before the first redis-server starts")
             }
             SimError::NotRunning(p) => write!(f, "no redis-server is running on port {p}"),
+            SimError::NotStopped(p) => {
+                write!(f, "port {p} has no stopped redis-server to restart")
+            }
         }
     }
 }
@@ -75,6 +96,8 @@ pub struct Simulator {
     armed: BTreeMap<u16, SimTime>,
     seq: u64,
     trace: Vec<TraceEvent>,
+    repl_cron_armed: bool,
+    repl_cron_loops: u64,
 }
 
 impl Default for Simulator {
@@ -104,6 +127,8 @@ impl Simulator {
             armed: BTreeMap::new(),
             seq: 0,
             trace: Vec::new(),
+            repl_cron_armed: false,
+            repl_cron_loops: 0,
         }
     }
 
@@ -192,10 +217,32 @@ impl Simulator {
                 pid,
                 cluster,
                 log: Vec::new(),
+                replica_of: None,
+                repl_offset: 0,
+                repl_gen: 0,
             },
         );
         self.after_input(port);
         true
+    }
+
+    /// Starts a stopped server again with the arguments it had; a cluster node reloads its
+    /// `nodes.conf` (same id, epochs and view).
+    pub fn restart_server(&mut self, port: u16) -> Result<(), SimError> {
+        let pid = 1000 + (self.rng.next_u32() % 60_000);
+        let now = self.now;
+        let host = self
+            .hosts
+            .get_mut(&port)
+            .filter(|h| !h.is_running())
+            .ok_or(SimError::NotStopped(port))?;
+        host.process = ProcessState::Running;
+        host.pid = pid;
+        host.replica_of = None;
+        host.repl_gen += 1;
+        host.cluster = host.cluster.take().map(|c| c.restart(now));
+        self.after_input(port);
+        Ok(())
     }
 
     /// Stops the process on `port`: its connections close and its peers see them close.
@@ -207,6 +254,35 @@ impl Simulator {
             .ok_or(SimError::NotRunning(port))?;
         host.process = how;
         self.armed.remove(&port);
+        // Its replicas see their replication link drop and keep retrying.
+        let replicas: Vec<u16> = self
+            .hosts
+            .iter()
+            .filter(|(_, h)| h.is_running())
+            .filter(|(_, h)| {
+                h.replica_of
+                    .is_some_and(|r| r.master_port == port && r.state != ReplLinkState::Connecting)
+            })
+            .map(|(&p, _)| p)
+            .collect();
+        for r in replicas {
+            if let Some(h) = self.hosts.get_mut(&r)
+                && let Some(ro) = h.replica_of.as_mut()
+            {
+                ro.state = ReplLinkState::Connecting;
+                let generation = h.repl_gen;
+                self.schedule(
+                    self.now + REPL_RETRY,
+                    Event::ReplConnect {
+                        replica: r,
+                        generation,
+                    },
+                );
+            }
+            self.with_node(r, |n, now| {
+                n.handle_repl_update(now, ReplUpdate::MasterLinkDown)
+            });
+        }
         for id in self.net.conns_of(port) {
             let Some(c) = self.net.remove(id) else {
                 continue;
@@ -326,6 +402,148 @@ impl Simulator {
             Event::Closed { to } => {
                 self.with_node(to.port, |n, now| n.handle_link_closed(now, to.link));
             }
+            Event::ReplConnect {
+                replica,
+                generation,
+            } => self.repl_connect(replica, generation),
+            Event::ReplSyncDone {
+                replica,
+                generation,
+            } => self.repl_sync_done(replica, generation),
+            Event::ReplCron => self.repl_cron(),
+        }
+    }
+
+    /// The replication link of `replica`, if `generation` is still current.
+    fn current_repl(&self, replica: u16, generation: u64) -> Option<ReplicaOf> {
+        self.running(replica)
+            .filter(|h| h.repl_gen == generation)
+            .and_then(|h| h.replica_of)
+    }
+
+    fn master_reachable(&self, replica: u16, master: u16) -> bool {
+        self.running(master).is_some()
+            && self.net.reachable(replica, master)
+            && self.net.reachable(master, replica)
+    }
+
+    fn repl_connect(&mut self, replica: u16, generation: u64) {
+        let Some(r) = self.current_repl(replica, generation) else {
+            return;
+        };
+        if !self.master_reachable(replica, r.master_port) {
+            self.schedule(
+                self.now + REPL_RETRY,
+                Event::ReplConnect {
+                    replica,
+                    generation,
+                },
+            );
+            return;
+        }
+        if let Some(ro) = self
+            .hosts
+            .get_mut(&replica)
+            .and_then(|h| h.replica_of.as_mut())
+        {
+            ro.state = ReplLinkState::Syncing;
+        }
+        self.schedule(
+            self.now + REPL_DISKLESS_SYNC_DELAY,
+            Event::ReplSyncDone {
+                replica,
+                generation,
+            },
+        );
+    }
+
+    fn repl_sync_done(&mut self, replica: u16, generation: u64) {
+        let Some(r) = self.current_repl(replica, generation) else {
+            return;
+        };
+        if !self.master_reachable(replica, r.master_port) {
+            if let Some(ro) = self
+                .hosts
+                .get_mut(&replica)
+                .and_then(|h| h.replica_of.as_mut())
+            {
+                ro.state = ReplLinkState::Connecting;
+            }
+            self.schedule(
+                self.now + REPL_RETRY,
+                Event::ReplConnect {
+                    replica,
+                    generation,
+                },
+            );
+            return;
+        }
+        let offset = self.hosts[&r.master_port].repl_offset;
+        if let Some(h) = self.hosts.get_mut(&replica) {
+            h.repl_offset = offset;
+            if let Some(ro) = h.replica_of.as_mut() {
+                ro.state = ReplLinkState::Up;
+            }
+        }
+        self.with_node(replica, |n, now| {
+            n.handle_repl_update(now, ReplUpdate::MasterLinkUp { offset })
+        });
+        if !self.repl_cron_armed {
+            self.repl_cron_armed = true;
+            self.schedule(self.now + 1000, Event::ReplCron);
+        }
+    }
+
+    /// `replicationCron` on every master: every `repl-ping-replica-period` seconds a PING goes
+    /// down the stream, so replicas' offsets and "last interaction" move even without writes.
+    fn repl_cron(&mut self) {
+        self.schedule(self.now + 1000, Event::ReplCron);
+        self.repl_cron_loops += 1;
+        if !self
+            .repl_cron_loops
+            .is_multiple_of(cluster_proto::REPL_PING_REPLICA_PERIOD_SECS)
+        {
+            return;
+        }
+        let masters: Vec<u16> = self
+            .hosts
+            .iter()
+            .filter(|(_, h)| h.is_running() && h.replica_of.is_none())
+            .map(|(&p, _)| p)
+            .collect();
+        for m in masters {
+            let replicas: Vec<u16> = self
+                .hosts
+                .iter()
+                .filter(|(_, h)| h.is_running())
+                .filter(|(_, h)| {
+                    h.replica_of
+                        .is_some_and(|r| r.master_port == m && r.state == ReplLinkState::Up)
+                })
+                .map(|(&p, _)| p)
+                .collect();
+            if replicas.is_empty() {
+                continue;
+            }
+            let offset = {
+                let h = self.hosts.get_mut(&m).expect("listed above");
+                h.repl_offset += REPL_PING_BYTES;
+                h.repl_offset
+            };
+            self.with_node(m, |n, now| {
+                n.handle_repl_update(now, ReplUpdate::MasterOffset(offset))
+            });
+            for r in replicas {
+                if !self.net.reachable(m, r) {
+                    continue;
+                }
+                if let Some(h) = self.hosts.get_mut(&r) {
+                    h.repl_offset = offset;
+                }
+                self.with_node(r, |n, now| {
+                    n.handle_repl_update(now, ReplUpdate::MasterData { offset })
+                });
+            }
         }
     }
 
@@ -415,6 +633,26 @@ impl Simulator {
                 }
             }
             Transmit::Send { link, msg } => self.transmit(End { port, link }, msg),
+            Transmit::SetReplicationMaster { master } => {
+                let Some(h) = self.hosts.get_mut(&port) else {
+                    return;
+                };
+                h.repl_gen += 1;
+                let generation = h.repl_gen;
+                h.replica_of = master.map(|m| ReplicaOf {
+                    master_port: m.port,
+                    state: ReplLinkState::Connecting,
+                });
+                if h.replica_of.is_some() {
+                    self.schedule(
+                        self.now,
+                        Event::ReplConnect {
+                            replica: port,
+                            generation,
+                        },
+                    );
+                }
+            }
             Transmit::Close { link } => {
                 let end = End { port, link };
                 if let Some((conn, peer, _)) = self.net.peer(end) {

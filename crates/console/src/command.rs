@@ -49,6 +49,8 @@ pub enum ClusterCommand {
     BumpEpoch,
     /// `CLUSTER COUNT-FAILURE-REPORTS node-id`.
     CountFailureReports(Vec<u8>),
+    /// `CLUSTER REPLICATE node-id`.
+    Replicate(Vec<u8>),
 }
 
 /// Why a command was rejected before it ran. `Display` is the exact error line Redis sends
@@ -154,6 +156,7 @@ enum Kind {
     ClusterSetConfigEpoch,
     ClusterBumpEpoch,
     ClusterCountFailureReports,
+    ClusterReplicate,
     NotSimulated,
 }
 
@@ -246,7 +249,7 @@ const CLUSTER_SUBCOMMANDS: &[(&str, i32, Kind)] = &[
     ("links", 2, Kind::NotSimulated),
     ("meet", -4, Kind::ClusterMeet),
     ("replicas", 3, Kind::NotSimulated),
-    ("replicate", 3, Kind::NotSimulated),
+    ("replicate", 3, Kind::ClusterReplicate),
     ("reset", -2, Kind::NotSimulated),
     ("saveconfig", 2, Kind::NotSimulated),
     ("set-config-epoch", 3, Kind::ClusterSetConfigEpoch),
@@ -354,6 +357,7 @@ pub fn parse_command(argv: &[Vec<u8>]) -> Result<Command, CommandError> {
         Kind::ClusterCountFailureReports => {
             Command::Cluster(ClusterCommand::CountFailureReports(arg(2)))
         }
+        Kind::ClusterReplicate => Command::Cluster(ClusterCommand::Replicate(arg(2))),
         // `CLUSTER` alone fails the arity check above, so this is unreachable in practice;
         // answer like Redis would for a container without subcommand anyway.
         Kind::Cluster => return Err(CommandError::WrongArity { full_name }),

@@ -125,6 +125,15 @@ fn run_cluster(sim: &mut Simulator, port: u16, sub: ClusterCommand) -> Reply {
             Some(BumpResult::Still(e)) => Reply::Status(format!("STILL {e}")),
             None => Reply::error(CLUSTER_DISABLED),
         },
+        ClusterCommand::Replicate(arg) => {
+            let id = text(&arg);
+            // Keys arrive with the data plane; until then every database is empty.
+            match sim.with_node(port, |n, now| n.replicate(now, &id, false)) {
+                Some(Ok(())) => Reply::ok(),
+                Some(Err(e)) => Reply::error(format!("ERR {e}")),
+                None => Reply::error(CLUSTER_DISABLED),
+            }
+        }
         ClusterCommand::CountFailureReports(arg) => {
             let unknown = || Reply::error(format!("ERR Unknown node {}", text(&arg)));
             let Some(id) = NodeId::parse(&arg) else {

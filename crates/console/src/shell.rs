@@ -322,6 +322,15 @@ impl Console {
                     Err(e) => Printed::err(format!("sim: {e}\n")),
                 }
             }
+            ("restart", [port]) => {
+                let Ok(port) = port.parse::<u16>() else {
+                    return Printed::err(format!("sim: invalid port '{port}'\n"));
+                };
+                match self.sim.restart_server(port) {
+                    Ok(()) => Printed::default(),
+                    Err(e) => Printed::err(format!("sim: {e}\n")),
+                }
+            }
             ("partition", groups) if !groups.is_empty() => {
                 let mut parsed = Vec::new();
                 for g in groups {
@@ -383,11 +392,12 @@ impl Console {
                 };
                 Printed::err(format!("sim: usage: {usage}\n"))
             }
-            ("restart" | "pause", _) => Printed::err(format!(
+            ("restart", _) => Printed::err("sim: usage: sim restart PORT\n"),
+            ("pause", _) => Printed::err(format!(
                 "sim: '{verb}' is not simulated by this version of ClusterLab yet\n"
             )),
             _ => Printed::err(format!(
-                "sim: unknown verb '{verb}' (try: seed, log, kill, crash, partition, heal, latency, loss)\n"
+                "sim: unknown verb '{verb}' (try: seed, log, kill, crash, restart, partition, heal, latency, loss)\n"
             )),
         }
     }
