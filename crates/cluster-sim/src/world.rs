@@ -167,6 +167,12 @@ impl Simulator {
         self.hosts.iter().map(|(&p, h)| (p, h))
     }
 
+    /// A draw from the world's random stream, for programs outside the nodes (redis-cli's
+    /// `rand()`).
+    pub fn random_u32(&mut self) -> u32 {
+        self.rng.next_u32()
+    }
+
     /// The network, for inspection and fault injection.
     pub fn network_mut(&mut self) -> &mut Network {
         &mut self.net

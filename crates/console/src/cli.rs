@@ -103,6 +103,8 @@ pub enum CliInvocation {
     Run(CliArgs),
     /// Print this and exit (usage, version, errors).
     Exit(Printed),
+    /// `--cluster ...`: the cluster manager, with the words after `--cluster`.
+    ClusterManager(Vec<String>),
 }
 
 /// C's `atoi`: optional blanks and sign, then digits; anything else ends the number.
@@ -168,11 +170,7 @@ pub fn parse_cli_args(words: &[String]) -> CliInvocation {
                     "redis-cli {REDIS_CLI_VERSION}\n"
                 )));
             }
-            "--cluster" => {
-                return CliInvocation::Exit(Printed::err(
-                    "redis-cli --cluster is not simulated by this version of ClusterLab yet\n",
-                ));
-            }
+            "--cluster" => return CliInvocation::ClusterManager(words[i + 1..].to_vec()),
             _ if w.starts_with('-') => {
                 return CliInvocation::Exit(Printed::err(format!(
                     "Unrecognized option or bad number of args for: '{w}'\n"
@@ -189,7 +187,7 @@ pub fn parse_cli_args(words: &[String]) -> CliInvocation {
 }
 
 /// Finds the server `host:port` names, or redis-cli's connection error.
-fn resolve(sim: &Simulator, host: &str, port: i64) -> Result<u16, String> {
+pub(crate) fn resolve(sim: &Simulator, host: &str, port: i64) -> Result<u16, String> {
     let reachable_host = host == "localhost"
         || host
             .parse::<std::net::Ipv4Addr>()

@@ -15,6 +15,7 @@ mod command;
 mod diff;
 mod exec;
 pub mod help;
+mod manager;
 mod reply;
 mod scenario;
 mod shell;

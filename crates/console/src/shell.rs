@@ -225,6 +225,9 @@ impl Console {
     fn redis_cli(&mut self, args: &[String], tty: bool) -> Printed {
         let args = match parse_cli_args(args) {
             CliInvocation::Exit(p) => return p,
+            CliInvocation::ClusterManager(words) => {
+                return crate::manager::cluster_manager(&mut self.sim, &words);
+            }
             CliInvocation::Run(a) => a,
         };
         if !args.command.is_empty() {

@@ -1,0 +1,606 @@
+//! `redis-cli --cluster`: the cluster manager (create, check, info), with redis-cli 7.0's
+//! output. It drives the nodes through the same commands a user could type, and it takes
+//! virtual time where redis-cli sleeps.
+
+use cluster_proto::{CLUSTER_SLOTS, ClusterState, NodeFlags, NodeId};
+use cluster_sim::Simulator;
+
+use crate::cli::{Printed, atoi, resolve};
+use crate::exec::execute;
+use crate::reply::Reply;
+
+/// redis-cli's message for a bad `host:port` argument to check/info.
+const INVALID_HOST_ARG: &str = "[ERR] Invalid arguments: you need to pass either a valid address (ie. 120.0.0.1:7000) or space separated IP and port (ie. 120.0.0.1 7000)\n";
+
+/// After this many one-second waits for the join, give up (redis-cli would keep waiting; a
+/// simulated terminal must return).
+const MAX_JOIN_WAIT_SECS: u32 = 120;
+
+/// Options of `redis-cli --cluster ...` that apply to the subcommands here.
+#[derive(Debug, Default)]
+struct Options {
+    replicas: usize,
+    yes: bool,
+}
+
+/// One node as the cluster manager tracks it (`clusterManagerNode`).
+#[derive(Debug, Clone)]
+struct MNode {
+    ip: String,
+    port: u16,
+    id: NodeId,
+    slots: Vec<bool>,
+    replicate: Option<NodeId>,
+    dirty: bool,
+    is_replica: bool,
+    flags: String,
+    replicas_count: usize,
+}
+
+impl MNode {
+    fn slots_count(&self) -> usize {
+        self.slots.iter().filter(|&&s| s).count()
+    }
+
+    /// `clusterManagerNodeSlotsString`: `[0-5460],[5462]`.
+    fn slots_string(&self) -> String {
+        let mut parts = Vec::new();
+        let mut start: Option<usize> = None;
+        for i in 0..=CLUSTER_SLOTS {
+            let has = i < CLUSTER_SLOTS && self.slots[i];
+            match (has, start) {
+                (true, None) => start = Some(i),
+                (false, Some(s)) => {
+                    parts.push(if s == i - 1 {
+                        format!("[{s}]")
+                    } else {
+                        format!("[{s}-{}]", i - 1)
+                    });
+                    start = None;
+                }
+                _ => {}
+            }
+        }
+        parts.join(",")
+    }
+
+    /// `clusterManagerNodeInfo`.
+    fn info(&self) -> String {
+        let mut out = if self.dirty && self.replicate.is_some() {
+            format!("S: {} {}:{}", self.id, self.ip, self.port)
+        } else {
+            format!(
+                "{}: {} {}:{}\n   slots:{} ({} slots) {}",
+                if self.is_replica { "S" } else { "M" },
+                self.id,
+                self.ip,
+                self.port,
+                self.slots_string(),
+                self.slots_count(),
+                self.flags
+            )
+        };
+        if let Some(m) = self.replicate {
+            out.push_str(&format!("\n   replicates {m}"));
+        } else if self.replicas_count > 0 {
+            out.push_str(&format!(
+                "\n   {} additional replica(s)",
+                self.replicas_count
+            ));
+        }
+        out
+    }
+}
+
+fn node_state(sim: &Simulator, port: u16) -> Option<&ClusterState> {
+    sim.running(port).and_then(|h| h.cluster.as_ref())
+}
+
+/// Reads a node's own view of itself (`clusterManagerNodeLoadInfo`).
+fn load_node(sim: &Simulator, ip: &str, port: u16) -> Option<MNode> {
+    let state = node_state(sim, port)?;
+    let me = state.myself();
+    // redis-cli shows the node's own flags without `myself`.
+    let names = me.flags.names();
+    let flags = names
+        .split(',')
+        .filter(|f| *f != "myself")
+        .collect::<Vec<_>>()
+        .join(",");
+    let mut slots = vec![false; CLUSTER_SLOTS];
+    for s in me.slots.iter() {
+        slots[usize::from(s)] = true;
+    }
+    Some(MNode {
+        ip: ip.to_string(),
+        port,
+        id: me.id,
+        slots,
+        replicate: me.replica_of,
+        dirty: false,
+        is_replica: me.flags.contains(NodeFlags::REPLICA),
+        flags,
+        replicas_count: 0,
+    })
+}
+
+/// `clusterManagerGetConfigSignature`: every master with slots, as this node sees it.
+fn config_signature(sim: &Simulator, port: u16) -> Option<String> {
+    let state = node_state(sim, port)?;
+    let mut configs: Vec<String> = state
+        .nodes()
+        .iter()
+        .filter(|n| !n.slots.is_empty())
+        .map(|n| {
+            let mut ranges: Vec<String> =
+                n.slots.ranges_text().split(' ').map(String::from).collect();
+            ranges.sort();
+            format!("{}:{}", n.id, ranges.join(","))
+        })
+        .collect();
+    if configs.is_empty() {
+        return None;
+    }
+    configs.sort();
+    Some(configs.join("|"))
+}
+
+/// `clusterManagerIsConfigConsistent`.
+fn consistent(sim: &Simulator, nodes: &[MNode]) -> bool {
+    if nodes.len() <= 1 {
+        return true;
+    }
+    let first = config_signature(sim, nodes[0].port);
+    first.is_some() && nodes.iter().all(|n| config_signature(sim, n.port) == first)
+}
+
+/// Parses `ip:port` (`parseClusterNodeAddress`).
+fn parse_addr(addr: &str) -> Option<(String, i64)> {
+    let (ip, port) = addr.rsplit_once(':')?;
+    Some((ip.to_string(), atoi(port)))
+}
+
+/// Connects as redis-cli does; the error is redis-cli's.
+fn connect(sim: &Simulator, ip: &str, port: i64) -> Result<u16, String> {
+    resolve(sim, ip, port).map_err(|e| e + "\n")
+}
+
+fn run(sim: &mut Simulator, port: u16, argv: &[String]) -> Reply {
+    let argv: Vec<Vec<u8>> = argv.iter().map(|a| a.clone().into_bytes()).collect();
+    execute(sim, port, &argv)
+}
+
+/// Runs `redis-cli --cluster <args>`.
+pub fn cluster_manager(sim: &mut Simulator, args: &[String]) -> Printed {
+    let mut opts = Options::default();
+    let mut positional = Vec::new();
+    let mut i = 0;
+    while i < args.len() {
+        match args[i].as_str() {
+            "--cluster-replicas" => {
+                let Some(v) = args.get(i + 1) else {
+                    return Printed::err(
+                        "Unrecognized option or bad number of args for: '--cluster-replicas'\n",
+                    );
+                };
+                opts.replicas = usize::try_from(atoi(v)).unwrap_or(0);
+                i += 1;
+            }
+            "--cluster-yes" => opts.yes = true,
+            other => positional.push(other.to_string()),
+        }
+        i += 1;
+    }
+    let Some((sub, rest)) = positional.split_first() else {
+        return Printed::err("Unknown --cluster subcommand\n");
+    };
+    match sub.to_ascii_lowercase().as_str() {
+        "create" if !rest.is_empty() => create(sim, rest, &opts),
+        "check" | "info" => {
+            let addr = match rest {
+                [a] => parse_addr(a),
+                [ip, port] => Some((ip.clone(), atoi(port))),
+                _ => None,
+            };
+            let Some((ip, port)) = addr else {
+                return Printed::err(INVALID_HOST_ARG);
+            };
+            let mut out = Printed::default();
+            let Some(nodes) = load_from_node(sim, &ip, port, &mut out) else {
+                return out;
+            };
+            out.stdout.push_str(&cluster_info(&nodes));
+            if sub.eq_ignore_ascii_case("check") {
+                check_cluster(sim, &nodes, &mut out);
+            }
+            out
+        }
+        "create" => {
+            Printed::err("[ERR] Wrong number of arguments for specified --cluster sub command\n")
+        }
+        "add-node" | "del-node" | "reshard" | "rebalance" | "fix" | "set-timeout" | "call"
+        | "import" | "backup" | "help" => Printed::err(format!(
+            "redis-cli --cluster {sub} is not simulated by this version of ClusterLab yet\n"
+        )),
+        _ => Printed::err("Unknown --cluster subcommand\n"),
+    }
+}
+
+/// `clusterManagerLoadInfoFromNode`: the node, then every reachable, healthy node it knows.
+fn load_from_node(sim: &Simulator, ip: &str, port: i64, out: &mut Printed) -> Option<Vec<MNode>> {
+    let p = match connect(sim, ip, port) {
+        Ok(p) => p,
+        Err(e) => {
+            out.stderr.push_str(&e);
+            return None;
+        }
+    };
+    let Some(state) = node_state(sim, p) else {
+        out.stdout.push_str(&format!(
+            "[ERR] Node {ip}:{port} is not configured as a cluster node.\n"
+        ));
+        return None;
+    };
+    let friends: Vec<(String, u16)> = state
+        .nodes()
+        .iter()
+        .filter(|n| !n.is_myself())
+        .filter(|n| {
+            !n.flags
+                .intersects(NodeFlags::FAIL | NodeFlags::NOADDR | NodeFlags::HANDSHAKE)
+                && n.link.is_some()
+        })
+        .map(|n| {
+            (
+                n.addr.ip.map(|i| i.to_string()).unwrap_or_default(),
+                n.addr.port,
+            )
+        })
+        .collect();
+    let mut nodes = vec![load_node(sim, ip, p)?];
+    for (fip, fport) in friends {
+        if connect(sim, &fip, i64::from(fport)).is_ok()
+            && let Some(n) = load_node(sim, &fip, fport)
+        {
+            nodes.push(n);
+        }
+    }
+    let ids: Vec<(usize, NodeId)> = nodes
+        .iter()
+        .enumerate()
+        .filter_map(|(i, n)| n.replicate.map(|m| (i, m)))
+        .collect();
+    for (_, master) in ids {
+        if let Some(m) = nodes.iter_mut().find(|n| n.id == master) {
+            m.replicas_count += 1;
+        }
+    }
+    Some(nodes)
+}
+
+/// `clusterManagerShowClusterInfo`.
+fn cluster_info(nodes: &[MNode]) -> String {
+    let mut out = String::new();
+    let mut masters = 0;
+    let keys = 0;
+    for n in nodes.iter().filter(|n| !n.is_replica) {
+        let replicas = nodes
+            .iter()
+            .filter(|r| r.is_replica && r.replicate == Some(n.id))
+            .count();
+        out.push_str(&format!(
+            "{}:{} ({}...) -> {} keys | {} slots | {} slaves.\n",
+            n.ip,
+            n.port,
+            &n.id.as_str()[..8],
+            0,
+            n.slots_count(),
+            replicas
+        ));
+        masters += 1;
+    }
+    out.push_str(&format!("[OK] {keys} keys in {masters} masters.\n"));
+    out.push_str(&format!("{:.2} keys per slot on average.\n", 0.0));
+    out
+}
+
+/// `clusterManagerCheckCluster`.
+fn check_cluster(sim: &Simulator, nodes: &[MNode], out: &mut Printed) {
+    let first = &nodes[0];
+    let mut text = format!(
+        ">>> Performing Cluster Check (using node {}:{})\n",
+        first.ip, first.port
+    );
+    for n in nodes {
+        text.push_str(&n.info());
+        text.push('\n');
+    }
+    if consistent(sim, nodes) {
+        text.push_str("[OK] All nodes agree about slots configuration.\n");
+    } else {
+        text.push_str("[ERR] Nodes don't agree about configuration!\n");
+    }
+    text.push_str(">>> Check for open slots...\n");
+    text.push_str(">>> Check slots coverage...\n");
+    let mut covered = vec![false; CLUSTER_SLOTS];
+    for n in nodes {
+        for (i, &s) in n.slots.iter().enumerate() {
+            covered[i] |= s;
+        }
+    }
+    if covered.iter().all(|&c| c) {
+        text.push_str(&format!("[OK] All {CLUSTER_SLOTS} slots covered.\n"));
+    } else {
+        text.push_str(&format!(
+            "[ERR] Not all {CLUSTER_SLOTS} slots are covered by nodes.\n\n"
+        ));
+    }
+    out.stdout.push_str(&text);
+}
+
+/// `clusterManagerGetAntiAffinityScore` for one host (every simulated node shares 127.0.0.1):
+/// 10000 per replica on its master's host, 1 per replica sharing a host with a sibling.
+fn anti_affinity(nodes: &[MNode]) -> (u64, Vec<usize>) {
+    let mut score = 0;
+    let mut offenders = Vec::new();
+    for (mi, m) in nodes
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| n.replicate.is_none())
+    {
+        let _ = mi;
+        let reps: Vec<usize> = nodes
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.replicate == Some(m.id) && r.ip == m.ip)
+            .map(|(i, _)| i)
+            .collect();
+        if reps.is_empty() {
+            continue;
+        }
+        score += 10_000 * reps.len() as u64;
+        offenders.push(reps[0]);
+    }
+    (score, offenders)
+}
+
+/// `redis-cli --cluster create`.
+fn create(sim: &mut Simulator, addrs: &[String], opts: &Options) -> Printed {
+    let mut out = Printed::default();
+    let mut nodes: Vec<MNode> = Vec::new();
+    for addr in addrs {
+        let Some((ip, port)) = parse_addr(addr) else {
+            out.stderr
+                .push_str(&format!("Invalid address format: {addr}\n"));
+            return out;
+        };
+        let p = match connect(sim, &ip, port) {
+            Ok(p) => p,
+            Err(e) => {
+                out.stderr.push_str(&e);
+                return out;
+            }
+        };
+        let Some(state) = node_state(sim, p) else {
+            out.stdout.push_str(&format!(
+                "[ERR] Node {ip}:{port} is not configured as a cluster node.\n"
+            ));
+            return out;
+        };
+        if state.nodes().len() != 1 {
+            out.stdout.push_str(&format!("[ERR] Node {ip}:{port} is not empty. Either the node already knows other nodes (check with CLUSTER NODES) or contains some key in database 0.\n"));
+            return out;
+        }
+        let Some(mut n) = load_node(sim, &ip, p) else {
+            return out;
+        };
+        n.slots = vec![false; CLUSTER_SLOTS];
+        nodes.push(n);
+    }
+    let node_len = nodes.len();
+    let replicas = opts.replicas;
+    let masters_count = node_len / (replicas + 1);
+    if masters_count < 3 {
+        out.stdout.push_str(&format!(
+            "*** ERROR: Invalid configuration for cluster creation.\n*** Redis Cluster requires at least 3 master nodes.\n*** This is not possible with {node_len} nodes and {replicas} replicas per node.\n*** At least {} nodes are required.\n",
+            3 * (replicas + 1)
+        ));
+        return out;
+    }
+    let mut text = format!(">>> Performing hash slots allocation on {node_len} nodes...\n");
+    // Slots: as even as floats allow, the last master takes the remainder.
+    let per_node = CLUSTER_SLOTS as f32 / masters_count as f32;
+    let mut first: i64 = 0;
+    let mut cursor: f32 = 0.0;
+    for (i, master) in nodes.iter_mut().take(masters_count).enumerate() {
+        let mut last = (cursor + per_node - 1.0).round() as i64;
+        if last > CLUSTER_SLOTS as i64 || i == masters_count - 1 {
+            last = CLUSTER_SLOTS as i64 - 1;
+        }
+        if last < first {
+            last = first;
+        }
+        text.push_str(&format!("Master[{i}] -> Slots {first} - {last}\n"));
+        for s in first..=last {
+            master.slots[s as usize] = true;
+        }
+        master.dirty = true;
+        first = last + 1;
+        cursor += per_node;
+    }
+    // Replicas: the unused nodes, rotated by one, handed out master by master.
+    let mut pool: Vec<Option<usize>> = (masters_count..node_len).map(Some).collect();
+    if !pool.is_empty() {
+        pool.rotate_left(1);
+    }
+    let mut available = pool.len();
+    let mut assign_unused = false;
+    loop {
+        for m in 0..masters_count {
+            let mut assigned = 0;
+            while assigned < replicas && available > 0 {
+                // All simulated nodes share one IP: the first free node is taken.
+                let Some(slot) = pool.iter_mut().find(|p| p.is_some()) else {
+                    break;
+                };
+                let r = slot.take().expect("found a free node");
+                assigned += 1;
+                available -= 1;
+                nodes[r].replicate = Some(nodes[m].id);
+                nodes[r].dirty = true;
+                text.push_str(&format!(
+                    "Adding replica {}:{} to {}:{}\n",
+                    nodes[r].ip, nodes[r].port, nodes[m].ip, nodes[m].port
+                ));
+                if assign_unused {
+                    break;
+                }
+            }
+        }
+        if !assign_unused && available > 0 {
+            assign_unused = true;
+            text.push_str("Adding extra replicas...\n");
+            continue;
+        }
+        break;
+    }
+    // Anti-affinity: with one host every swap scores the same, so the optimizer shuffles the
+    // replicas among masters at random; real redis-cli does the same.
+    let (mut score, _) = anti_affinity(&nodes);
+    if score > 0 {
+        text.push_str(">>> Trying to optimize slaves allocation for anti-affinity\n");
+        let mut maxiter = 500 * node_len;
+        while maxiter > 0 {
+            let (s, offenders) = anti_affinity(&nodes);
+            score = s;
+            if score == 0 || offenders.is_empty() {
+                break;
+            }
+            let a = offenders[sim.random_u32() as usize % offenders.len()];
+            let others: Vec<usize> = (0..node_len)
+                .filter(|&i| i != a && nodes[i].replicate.is_some())
+                .collect();
+            if others.is_empty() {
+                break;
+            }
+            let b = others[sim.random_u32() as usize % others.len()];
+            let (ma, mb) = (nodes[a].replicate, nodes[b].replicate);
+            nodes[a].replicate = mb;
+            nodes[b].replicate = ma;
+            if anti_affinity(&nodes).0 > score {
+                nodes[a].replicate = ma;
+                nodes[b].replicate = mb;
+            }
+            maxiter -= 1;
+        }
+        score = anti_affinity(&nodes).0;
+        text.push_str(if score == 0 {
+            "[OK] Perfect anti-affinity obtained!\n"
+        } else if score >= 10_000 {
+            "[WARNING] Some slaves are in the same host as their master\n"
+        } else {
+            "[WARNING] Some slaves of the same master are in the same host\n"
+        });
+    }
+    for n in &nodes {
+        text.push_str(&n.info());
+        text.push('\n');
+    }
+    if !opts.yes {
+        // There is no keyboard behind a simulated terminal: the answer is shown as typed.
+        text.push_str("Can I set the above configuration? (type 'yes' to accept): yes\n");
+    }
+    out.stdout.push_str(&text);
+
+    // Flush: masters claim their slots; replicas cannot replicate masters they do not know
+    // yet, so they stay dirty until the cluster has joined.
+    for n in nodes.iter_mut() {
+        flush_node(sim, n);
+    }
+    let mut text = String::from(
+        ">>> Nodes configuration updated\n>>> Assign a different config epoch to each node\n",
+    );
+    for (i, n) in nodes.iter().enumerate() {
+        run(
+            sim,
+            n.port,
+            &[
+                "cluster".into(),
+                "set-config-epoch".into(),
+                (i + 1).to_string(),
+            ],
+        );
+    }
+    text.push_str(">>> Sending CLUSTER MEET messages to join the cluster\n");
+    let (first_ip, first_port) = (nodes[0].ip.clone(), nodes[0].port);
+    for n in &nodes[1..] {
+        let reply = run(
+            sim,
+            n.port,
+            &[
+                "cluster".into(),
+                "meet".into(),
+                first_ip.clone(),
+                first_port.to_string(),
+            ],
+        );
+        if let Reply::Error(e) = reply {
+            text.push_str(&format!(
+                "Node {}:{} replied with error:\n{e}\n",
+                n.ip, n.port
+            ));
+            out.stdout.push_str(&text);
+            return out;
+        }
+    }
+    // redis-cli sleeps a second, then prints a dot per second until every node agrees.
+    sim.advance(1000);
+    text.push_str("Waiting for the cluster to join\n");
+    let mut waited = 0;
+    while !consistent(sim, &nodes) && waited < MAX_JOIN_WAIT_SECS {
+        text.push('.');
+        sim.advance(1000);
+        waited += 1;
+    }
+    text.push('\n');
+    for n in nodes.iter_mut().filter(|n| n.dirty) {
+        flush_node(sim, n);
+    }
+    out.stdout.push_str(&text);
+    let Some(loaded) = load_from_node(sim, &first_ip, i64::from(first_port), &mut out) else {
+        return out;
+    };
+    check_cluster(sim, &loaded, &mut out);
+    out
+}
+
+/// `clusterManagerFlushNodeConfig`: CLUSTER REPLICATE for a replica, ADDSLOTS for a master.
+fn flush_node(sim: &mut Simulator, n: &mut MNode) {
+    if !n.dirty {
+        return;
+    }
+    if let Some(m) = n.replicate {
+        if run(
+            sim,
+            n.port,
+            &["cluster".into(), "replicate".into(), m.to_string()],
+        )
+        .is_error()
+        {
+            return; // the master is not known yet: try again after the join
+        }
+    } else {
+        let mut argv = vec!["cluster".to_string(), "addslots".to_string()];
+        argv.extend(
+            n.slots
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| **s)
+                .map(|(i, _)| i.to_string()),
+        );
+        if run(sim, n.port, &argv).is_error() {
+            return;
+        }
+    }
+    n.dirty = false;
+}
