@@ -12,6 +12,7 @@ use console::{Console, run_scenario};
 const USAGE: &str = "usage: clusterlab [--seed N]               interactive session
        clusterlab run FILE [--seed N]      print the transcript of a scenario file
        clusterlab check FILE... [--seed N] compare scenario files with their expected output
+       clusterlab stats [--seeds N]        failover timings of the seed scenario over N seeds (200)
 ";
 
 /// The seed every run uses unless told otherwise, so transcripts are reproducible.
@@ -21,6 +22,7 @@ struct Args {
     command: Option<String>,
     files: Vec<String>,
     seed: u64,
+    seeds: u64,
 }
 
 fn parse_args(argv: &[String]) -> Result<Args, String> {
@@ -28,6 +30,7 @@ fn parse_args(argv: &[String]) -> Result<Args, String> {
         command: None,
         files: Vec::new(),
         seed: DEFAULT_SEED,
+        seeds: 200,
     };
     let mut i = 0;
     while i < argv.len() {
@@ -39,7 +42,17 @@ fn parse_args(argv: &[String]) -> Result<Args, String> {
                     .map_err(|_| format!("--seed needs a number, not '{v}'"))?;
                 i += 1;
             }
+            "--seeds" => {
+                let v = argv.get(i + 1).ok_or("--seeds needs a number")?;
+                args.seeds = v
+                    .parse()
+                    .ok()
+                    .filter(|&n| n > 0)
+                    .ok_or_else(|| format!("--seeds needs a positive number, not '{v}'"))?;
+                i += 1;
+            }
             "-h" | "--help" | "help" => return Err(String::new()),
+            "stats" if args.command.is_none() => args.command = Some(argv[i].clone()),
             "run" | "check" if args.command.is_none() => args.command = Some(argv[i].clone()),
             other if other.starts_with('-') => return Err(format!("unknown option '{other}'")),
             file if args.command.is_some() => args.files.push(file.to_string()),
@@ -64,6 +77,7 @@ fn main() -> ExitCode {
     };
     match args.command.as_deref() {
         None => repl(args.seed),
+        Some("stats") => stats(args.seeds),
         Some(cmd) => {
             if args.files.is_empty() || (cmd == "run" && args.files.len() > 1) {
                 eprint!("{USAGE}");
@@ -126,5 +140,62 @@ fn repl(seed: u64) -> ExitCode {
             print!("\x1b[H\x1b[2J");
         }
         print!("{}", out.text);
+    }
+}
+
+/// `clusterlab stats`: the seed failover's timings over many seeds, next to what real Redis
+/// showed and what the protocol's formulas allow.
+fn stats(seeds: u64) -> ExitCode {
+    use console::timing::{
+        REAL_REDIS_RANGES, formula_bounds, min_median_max, seed_failover_timing,
+    };
+    let mut all_ok = true;
+    for (nt, real) in REAL_REDIS_RANGES {
+        let runs: Vec<_> = (1..=seeds).map(|s| seed_failover_timing(s, nt)).collect();
+        println!(
+            "cluster-node-timeout {nt} ms, {seeds} seeds: ms from killing 7000, as seen on 7003"
+        );
+        println!(
+            "  {:<9} {:>22} {:>22} {:>18}  real in sim in bounds",
+            "event", "simulated min/med/max", "real 7.0.15 min/med/max", "formula bounds"
+        );
+        let bounds = formula_bounds(nt);
+        for (i, (name, rmin, rmed, rmax)) in real.iter().enumerate() {
+            let mut samples: Vec<u64> = runs
+                .iter()
+                .filter_map(|t| match i {
+                    0 => t.pfail,
+                    1 => t.fail,
+                    _ => t.promoted,
+                })
+                .collect();
+            let seen = samples.len();
+            let (_, bmin, bmax) = bounds[i];
+            let Some((min, med, max)) = min_median_max(&mut samples) else {
+                println!("  {name:<9} never seen");
+                all_ok = false;
+                continue;
+            };
+            let ok = min <= *rmin && *rmax <= max && bmin <= min && max <= bmax;
+            all_ok &= ok;
+            println!(
+                "  {name:<9} {:>22} {:>22} {:>18}  {}{}",
+                format!("{min}/{med}/{max}"),
+                format!("{rmin}/{rmed}/{rmax}"),
+                format!("{bmin}..{bmax}"),
+                if ok { "yes" } else { "NO" },
+                if seen < runs.len() {
+                    format!(" (seen in {seen} of {} runs)", runs.len())
+                } else {
+                    String::new()
+                }
+            );
+        }
+        println!();
+    }
+    if all_ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
     }
 }

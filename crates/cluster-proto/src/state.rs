@@ -119,6 +119,11 @@ impl ClusterState {
     pub fn new(now: SimTime, port: u16, config: ClusterConfig, seed: NodeSeed) -> Self {
         let mut rng = seed.rng();
         let myself = NodeId::random(&mut rng);
+        // Processes start at arbitrary moments, so each node's 100 ms cron, and its
+        // once-a-second random ping (every 10th cron), has its own phase. Without this, nodes
+        // started by whole-second `sleep`s would all ping in lockstep with the commands.
+        let phase = u64::from(rng.next_u32() % CLUSTER_CRON_PERIOD as u32);
+        let iteration = u64::from(rng.next_u32() % 10);
         let mut flags = NodeFlags::MYSELF | NodeFlags::MASTER;
         if config.replica_no_failover {
             flags |= NodeFlags::NOFAILOVER;
@@ -140,10 +145,10 @@ impl ClusterState {
             size: 1,
             stats: MessageStats::default(),
             stats_pfail_nodes: 0,
-            iteration: 0,
+            iteration,
             first_update_state: None,
             among_minority_time: None,
-            next_cron: now + FIRST_CRON_DELAY,
+            next_cron: now + FIRST_CRON_DELAY + phase,
             todo_update_state: false,
             todo_handle_failover: false,
             repl: ReplicaLink::default(),

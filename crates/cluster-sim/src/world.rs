@@ -43,6 +43,8 @@ enum Event {
     ReplSyncDone { replica: u16, generation: u64 },
     /// Once a second: masters ping their replicas every `repl-ping-replica-period`.
     ReplCron,
+    /// A SIGINT-ed server exits at its next `serverCron` tick.
+    Shutdown { port: u16, pid: u32 },
 }
 
 /// `repl-diskless-sync-delay`: a master waits this long for more replicas before a full sync.
@@ -251,7 +253,21 @@ impl Simulator {
         Ok(())
     }
 
-    /// Stops the process on `port`: its connections close and its peers see them close.
+    /// `sim kill`: SIGINT. Redis notices it at its next `serverCron` tick (within 100 ms) and
+    /// exits cleanly then; until that moment it keeps serving.
+    pub fn kill_server(&mut self, port: u16) -> Result<(), SimError> {
+        let host = self.running(port).ok_or(SimError::NotRunning(port))?;
+        let pid = host.pid;
+        let at = host
+            .cluster
+            .as_ref()
+            .and_then(|c| c.poll_timeout())
+            .unwrap_or(self.now);
+        self.schedule(at, Event::Shutdown { port, pid });
+        Ok(())
+    }
+
+    /// Stops the process on `port` at once (SIGKILL, or the end of a clean shutdown): its connections close and its peers see them close.
     pub fn stop_server(&mut self, port: u16, how: ProcessState) -> Result<(), SimError> {
         let host = self
             .hosts
@@ -417,6 +433,12 @@ impl Simulator {
                 generation,
             } => self.repl_sync_done(replica, generation),
             Event::ReplCron => self.repl_cron(),
+            Event::Shutdown { port, pid } => {
+                // Only the process that got the signal; a restarted one has another pid.
+                if self.running(port).is_some_and(|h| h.pid == pid) {
+                    let _ = self.stop_server(port, ProcessState::Killed);
+                }
+            }
         }
     }
 

@@ -21,6 +21,7 @@ mod scenario;
 mod shell;
 mod split;
 mod substitute;
+pub mod timing;
 
 pub use cli::{CliArgs, CliInvocation, CliSession, Printed, atoi, parse_cli_args};
 pub use command::{

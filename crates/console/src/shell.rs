@@ -67,6 +67,11 @@ impl Console {
         &self.sim
     }
 
+    /// The simulator, for drivers that step it themselves (benchmarks, the timing study).
+    pub fn sim_mut(&mut self) -> &mut Simulator {
+        &mut self.sim
+    }
+
     /// The current session.
     pub fn session(&self) -> &Session {
         &self.session
@@ -315,12 +320,12 @@ impl Console {
                 let Ok(port) = port.parse::<u16>() else {
                     return Printed::err(format!("sim: invalid port '{port}'\n"));
                 };
-                let how = if verb == "kill" {
-                    ProcessState::Killed
+                let result = if verb == "kill" {
+                    self.sim.kill_server(port)
                 } else {
-                    ProcessState::Crashed
+                    self.sim.stop_server(port, ProcessState::Crashed)
                 };
-                match self.sim.stop_server(port, how) {
+                match result {
                     Ok(()) => Printed::default(),
                     Err(e) => Printed::err(format!("sim: {e}\n")),
                 }
