@@ -4,12 +4,16 @@
 use std::fmt;
 use std::net::IpAddr;
 
+use crate::config::ClusterConfig;
 use crate::event::NodeEvent;
 use crate::flags::NodeFlags;
 use crate::ids::{Epoch, NodeAddr, NodeId, Slot};
 use crate::node::ClusterNode;
 use crate::state::ClusterState;
 use crate::time::SimTime;
+
+/// How long a FORGET-ten node may not be re-added by gossip (`CLUSTER_BLACKLIST_TTL`).
+pub const CLUSTER_BLACKLIST_TTL: u64 = 60_000;
 
 /// Why a cluster command was refused. `Display` is Redis's text (without `ERR `).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,6 +45,14 @@ pub enum ClusterError {
     CanOnlyReplicateMaster,
     /// CLUSTER REPLICATE on a master with slots or keys.
     MasterNotEmpty,
+    /// CLUSTER FORGET of myself.
+    CantForgetMyself,
+    /// CLUSTER FORGET of my master.
+    CantForgetMyMaster,
+    /// CLUSTER RESET on a master with keys.
+    ResetWithKeys,
+    /// CLUSTER FLUSHSLOTS with keys.
+    FlushSlotsWithKeys,
 }
 
 impl fmt::Display for ClusterError {
@@ -65,6 +77,14 @@ impl fmt::Display for ClusterError {
             ClusterError::MasterNotEmpty => f.write_str(
                 "To set a master the node must be empty and without assigned slots.",
             ),
+            ClusterError::CantForgetMyself => f.write_str("I tried hard but I can't forget myself..."),
+            ClusterError::CantForgetMyMaster => f.write_str("Can't forget my master!"),
+            ClusterError::ResetWithKeys => {
+                f.write_str("CLUSTER RESET can't be called with master nodes containing keys")
+            }
+            ClusterError::FlushSlotsWithKeys => {
+                f.write_str("DB must be empty to perform CLUSTER FLUSHSLOTS.")
+            }
         }
     }
 }
@@ -226,6 +246,73 @@ impl ClusterState {
         self.set_myself_replica_of(now, &target);
         self.before_sleep(now);
         Ok(())
+    }
+
+    /// `CLUSTER FORGET <id>`: drop a node and refuse to re-learn it from gossip for a minute.
+    pub fn forget(&mut self, now: SimTime, id: &str) -> Result<(), ClusterError> {
+        let unknown = || ClusterError::UnknownNode(id.to_string());
+        let target = NodeId::parse(id.as_bytes()).ok_or_else(unknown)?;
+        self.node(&target).ok_or_else(unknown)?;
+        if target == self.myself {
+            return Err(ClusterError::CantForgetMyself);
+        }
+        if self.myself().is_replica() && self.myself().replica_of == Some(target) {
+            return Err(ClusterError::CantForgetMyMaster);
+        }
+        self.blacklist.insert(target, now + CLUSTER_BLACKLIST_TTL);
+        self.delete_node(&target);
+        self.todo_update_state = true;
+        self.before_sleep(now);
+        Ok(())
+    }
+
+    /// `CLUSTER RESET [SOFT|HARD]` (`clusterReset`): become an empty master that knows nobody;
+    /// HARD also zeroes the epochs and takes a new id.
+    pub fn reset(&mut self, now: SimTime, hard: bool, has_keys: bool) -> Result<(), ClusterError> {
+        if self.myself().is_master() && has_keys {
+            return Err(ClusterError::ResetWithKeys);
+        }
+        if self.myself().is_replica() {
+            let me = self.myself;
+            self.set_node_as_master(&me);
+            self.transmits
+                .push_back(crate::link::Transmit::SetReplicationMaster { master: None });
+            self.repl = crate::failover::ReplicaLink::default();
+        }
+        self.myself_mut().slots = crate::slots::SlotSet::new();
+        let others: Vec<NodeId> = self.nodes.iter().skip(1).map(|n| n.id).collect();
+        for id in others {
+            self.delete_node(&id);
+        }
+        if hard {
+            self.current_epoch = 0;
+            self.last_vote_epoch = 0;
+            self.myself_mut().config_epoch = 0;
+            self.events.push_back(NodeEvent::ConfigEpochReset);
+            let id = NodeId::random(&mut self.rng);
+            self.myself = id;
+            self.myself_mut().id = id;
+            self.events.push_back(NodeEvent::HardReset { myself: id });
+        }
+        self.todo_update_state = true;
+        self.before_sleep(now);
+        Ok(())
+    }
+
+    /// `CLUSTER FLUSHSLOTS`: unassign every slot of mine (only with an empty database).
+    pub fn flush_slots(&mut self, now: SimTime, has_keys: bool) -> Result<(), ClusterError> {
+        if has_keys {
+            return Err(ClusterError::FlushSlotsWithKeys);
+        }
+        self.myself_mut().slots = crate::slots::SlotSet::new();
+        self.todo_update_state = true;
+        self.before_sleep(now);
+        Ok(())
+    }
+
+    /// Runtime configuration changes (`CONFIG SET cluster-*`).
+    pub fn config_mut(&mut self) -> &mut ClusterConfig {
+        &mut self.config
     }
 
     /// `CLUSTER BUMPEPOCH` (`clusterBumpConfigEpochWithoutConsensus`).

@@ -166,6 +166,13 @@ pub enum NodeEvent {
         /// The new epoch.
         epoch: Epoch,
     },
+    /// CLUSTER RESET HARD zeroed my configEpoch.
+    ConfigEpochReset,
+    /// CLUSTER RESET HARD gave me a new id.
+    HardReset {
+        /// The new id.
+        myself: NodeId,
+    },
     /// An election is scheduled.
     ElectionDelayed {
         /// Milliseconds until it starts.
@@ -239,13 +246,15 @@ impl NodeEvent {
             | NodeEvent::ElectionStarted { .. }
             | NodeEvent::ElectionWon
             | NodeEvent::ConfigEpochAfterFailover { .. }
-            | NodeEvent::ReplicaOf { .. } => LogLevel::Notice,
+            | NodeEvent::ReplicaOf { .. }
+            | NodeEvent::HardReset { .. } => LogLevel::Notice,
             NodeEvent::AuthGranted { .. }
             | NodeEvent::AuthDenied { .. }
             | NodeEvent::CantFailover { .. } => LogLevel::Warning,
             NodeEvent::StateChanged { .. }
             | NodeEvent::MyIpUpdated { .. }
             | NodeEvent::ConfigEpochSet { .. }
+            | NodeEvent::ConfigEpochReset
             | NodeEvent::EpochBumped { .. }
             | NodeEvent::ReconfiguredAsReplica { .. } => LogLevel::Warning,
             NodeEvent::FailureReported { .. }
@@ -309,6 +318,10 @@ impl fmt::Display for NodeEvent {
             NodeEvent::EpochBumped { epoch } => {
                 write!(f, "New configEpoch set to {epoch}")
             }
+            NodeEvent::ConfigEpochReset => {
+                f.write_str("configEpoch set to 0 via CLUSTER RESET HARD")
+            }
+            NodeEvent::HardReset { myself } => write!(f, "Node hard reset, now I'm {myself}"),
             NodeEvent::ElectionDelayed {
                 delay,
                 rank,

@@ -52,7 +52,7 @@ mod state;
 mod stats;
 mod time;
 
-pub use commands::{BumpResult, ClusterError};
+pub use commands::{BumpResult, CLUSTER_BLACKLIST_TTL, ClusterError};
 pub use config::ClusterConfig;
 pub use event::{CantFailoverReason, LogLevel, NodeEvent};
 pub use failover::{Election, REPL_PING_REPLICA_PERIOD_SECS, ReplUpdate, ReplicaLink};

@@ -11,6 +11,14 @@ pub enum Command {
     Echo(Vec<u8>),
     /// `CLUSTER <subcommand> ...`.
     Cluster(ClusterCommand),
+    /// `ROLE`.
+    Role,
+    /// `DBSIZE`.
+    DbSize,
+    /// `CONFIG GET pattern...`.
+    ConfigGet(Vec<Vec<u8>>),
+    /// `CONFIG SET name value [name value ...]`.
+    ConfigSet(Vec<Vec<u8>>),
 }
 
 /// A `CLUSTER` subcommand.
@@ -51,6 +59,20 @@ pub enum ClusterCommand {
     CountFailureReports(Vec<u8>),
     /// `CLUSTER REPLICATE node-id`.
     Replicate(Vec<u8>),
+    /// `CLUSTER REPLICAS|SLAVES node-id`.
+    Replicas(Vec<u8>),
+    /// `CLUSTER FORGET node-id`.
+    Forget(Vec<u8>),
+    /// `CLUSTER RESET [HARD|SOFT]`: `true` for HARD.
+    Reset(bool),
+    /// `CLUSTER FLUSHSLOTS`.
+    FlushSlots,
+    /// `CLUSTER SAVECONFIG`.
+    SaveConfig,
+    /// `CLUSTER SLOTS`.
+    Slots,
+    /// `CLUSTER SHARDS`.
+    Shards,
 }
 
 /// Why a command was rejected before it ran. `Display` is the exact error line Redis sends
@@ -76,6 +98,8 @@ pub enum CommandError {
         /// Redis's full name: `echo`, `cluster|keyslot`.
         full_name: String,
     },
+    /// `ERR syntax error`.
+    Syntax,
     /// A subcommand with a shape Redis does not accept (`addReplySubcommandSyntaxError`).
     SubcommandSyntax {
         /// The subcommand as typed.
@@ -119,6 +143,7 @@ impl fmt::Display for CommandError {
                 "ERR unknown subcommand '{}'. Try {container} HELP.",
                 c_str(sub, 128)
             ),
+            CommandError::Syntax => f.write_str("ERR syntax error"),
             CommandError::SubcommandSyntax { sub } => write!(
                 f,
                 "ERR unknown subcommand or wrong number of arguments for '{}'. Try CLUSTER HELP.",
@@ -157,6 +182,18 @@ enum Kind {
     ClusterBumpEpoch,
     ClusterCountFailureReports,
     ClusterReplicate,
+    ClusterReplicas,
+    ClusterForget,
+    ClusterReset,
+    ClusterFlushSlots,
+    ClusterSaveConfig,
+    ClusterSlots,
+    ClusterShards,
+    Role,
+    DbSize,
+    Config,
+    ConfigGet,
+    ConfigSet,
     NotSimulated,
 }
 
@@ -174,8 +211,8 @@ const COMMANDS: &[(&str, i32, Kind)] = &[
     ("bgsave", -1, Kind::NotSimulated),
     ("client", -2, Kind::NotSimulated),
     ("command", -1, Kind::NotSimulated),
-    ("config", -2, Kind::NotSimulated),
-    ("dbsize", 1, Kind::NotSimulated),
+    ("config", -2, Kind::Config),
+    ("dbsize", 1, Kind::DbSize),
     ("debug", -2, Kind::NotSimulated),
     ("decr", 2, Kind::NotSimulated),
     ("decrby", 3, Kind::NotSimulated),
@@ -209,7 +246,7 @@ const COMMANDS: &[(&str, i32, Kind)] = &[
     ("readonly", 1, Kind::NotSimulated),
     ("readwrite", 1, Kind::NotSimulated),
     ("replicaof", 3, Kind::NotSimulated),
-    ("role", 1, Kind::NotSimulated),
+    ("role", 1, Kind::Role),
     ("rpush", -3, Kind::NotSimulated),
     ("sadd", -3, Kind::NotSimulated),
     ("save", 1, Kind::NotSimulated),
@@ -243,20 +280,29 @@ const CLUSTER_SUBCOMMANDS: &[(&str, i32, Kind)] = &[
     ("delslots", -3, Kind::ClusterDelSlots),
     ("delslotsrange", -4, Kind::ClusterDelSlotsRange),
     ("failover", -2, Kind::NotSimulated),
-    ("flushslots", 2, Kind::NotSimulated),
-    ("forget", 3, Kind::NotSimulated),
+    ("flushslots", 2, Kind::ClusterFlushSlots),
+    ("forget", 3, Kind::ClusterForget),
     ("getkeysinslot", 4, Kind::NotSimulated),
     ("links", 2, Kind::NotSimulated),
     ("meet", -4, Kind::ClusterMeet),
-    ("replicas", 3, Kind::NotSimulated),
+    ("replicas", 3, Kind::ClusterReplicas),
     ("replicate", 3, Kind::ClusterReplicate),
-    ("reset", -2, Kind::NotSimulated),
-    ("saveconfig", 2, Kind::NotSimulated),
+    ("reset", -2, Kind::ClusterReset),
+    ("saveconfig", 2, Kind::ClusterSaveConfig),
     ("set-config-epoch", 3, Kind::ClusterSetConfigEpoch),
     ("setslot", -4, Kind::NotSimulated),
-    ("shards", 2, Kind::NotSimulated),
-    ("slaves", 3, Kind::NotSimulated),
-    ("slots", 2, Kind::NotSimulated),
+    ("shards", 2, Kind::ClusterShards),
+    ("slaves", 3, Kind::ClusterReplicas),
+    ("slots", 2, Kind::ClusterSlots),
+];
+
+/// `CONFIG` subcommands of Redis 7.0 with their arities.
+const CONFIG_SUBCOMMANDS: &[(&str, i32, Kind)] = &[
+    ("get", -3, Kind::ConfigGet),
+    ("set", -4, Kind::ConfigSet),
+    ("help", 2, Kind::NotSimulated),
+    ("resetstat", 2, Kind::NotSimulated),
+    ("rewrite", 2, Kind::NotSimulated),
 ];
 
 /// Every top-level command name ClusterLab knows, for completion and help.
@@ -302,12 +348,19 @@ pub fn parse_command(argv: &[Vec<u8>]) -> Result<Command, CommandError> {
         });
     };
     // A container with a subcommand is looked up (and its arity checked) as `cmd|sub`.
-    let (full_name, arity, kind) = if kind == Kind::Cluster && argv.len() >= 2 {
-        match lookup(CLUSTER_SUBCOMMANDS, &argv[1]) {
+    let container = match kind {
+        Kind::Cluster => Some(("CLUSTER", CLUSTER_SUBCOMMANDS)),
+        Kind::Config => Some(("CONFIG", CONFIG_SUBCOMMANDS)),
+        _ => None,
+    };
+    let (full_name, arity, kind) = if let Some((upper, table)) = container
+        && argv.len() >= 2
+    {
+        match lookup(table, &argv[1]) {
             Some((sub, arity, kind)) => (format!("{cmd_name}|{sub}"), arity, kind),
             None => {
                 return Err(CommandError::UnknownSubcommand {
-                    container: "CLUSTER",
+                    container: upper,
                     sub: argv[1].clone(),
                 });
             }
@@ -358,9 +411,33 @@ pub fn parse_command(argv: &[Vec<u8>]) -> Result<Command, CommandError> {
             Command::Cluster(ClusterCommand::CountFailureReports(arg(2)))
         }
         Kind::ClusterReplicate => Command::Cluster(ClusterCommand::Replicate(arg(2))),
+        Kind::ClusterReplicas => Command::Cluster(ClusterCommand::Replicas(arg(2))),
+        Kind::ClusterForget => Command::Cluster(ClusterCommand::Forget(arg(2))),
+        Kind::ClusterReset => match argv.get(2) {
+            None => Command::Cluster(ClusterCommand::Reset(false)),
+            Some(a) if argv.len() == 3 && a.eq_ignore_ascii_case(b"soft") => {
+                Command::Cluster(ClusterCommand::Reset(false))
+            }
+            Some(a) if argv.len() == 3 && a.eq_ignore_ascii_case(b"hard") => {
+                Command::Cluster(ClusterCommand::Reset(true))
+            }
+            _ => return Err(CommandError::Syntax),
+        },
+        Kind::ClusterFlushSlots => Command::Cluster(ClusterCommand::FlushSlots),
+        Kind::ClusterSaveConfig => Command::Cluster(ClusterCommand::SaveConfig),
+        Kind::ClusterSlots => Command::Cluster(ClusterCommand::Slots),
+        Kind::ClusterShards => Command::Cluster(ClusterCommand::Shards),
+        Kind::Role => Command::Role,
+        Kind::DbSize => Command::DbSize,
+        Kind::ConfigGet => Command::ConfigGet(argv[2..].to_vec()),
+        // Name/value pairs: an odd count is an arity error.
+        Kind::ConfigSet if argv.len() % 2 == 1 => {
+            return Err(CommandError::WrongArity { full_name });
+        }
+        Kind::ConfigSet => Command::ConfigSet(argv[2..].to_vec()),
         // `CLUSTER` alone fails the arity check above, so this is unreachable in practice;
         // answer like Redis would for a container without subcommand anyway.
-        Kind::Cluster => return Err(CommandError::WrongArity { full_name }),
+        Kind::Cluster | Kind::Config => return Err(CommandError::WrongArity { full_name }),
         Kind::NotSimulated => return Err(CommandError::NotSimulated { full_name }),
     })
 }

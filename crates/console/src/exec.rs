@@ -1,7 +1,10 @@
 //! Executing a parsed command on one node.
 
 use cluster_proto::{BumpResult, CLUSTER_PORT_INCR, CLUSTER_SLOTS, NodeId, Slot, key_hash_slot};
-use cluster_sim::Simulator;
+use cluster_sim::{ReplLinkState, Simulator};
+
+use crate::cluster_replies::{cluster_replicas, cluster_shards, cluster_slots, role};
+use crate::config_cmd::{config_get, config_set};
 
 use crate::cluster_text::{cluster_info, cluster_nodes};
 use crate::command::{ClusterCommand, Command, parse_command};
@@ -51,6 +54,38 @@ fn run(sim: &mut Simulator, port: u16, cmd: Command) -> Reply {
         Command::Ping(None) => Reply::Status("PONG".into()),
         Command::Ping(Some(msg)) => Reply::Bulk(msg),
         Command::Echo(msg) => Reply::Bulk(msg),
+        Command::DbSize => Reply::Integer(0),
+        Command::Role => {
+            let replicas: Vec<(u16, u64)> = sim
+                .hosts()
+                .filter(|(_, h)| h.is_running())
+                .filter(|(_, h)| {
+                    h.replica_of
+                        .is_some_and(|r| r.master_port == port && r.state == ReplLinkState::Up)
+                })
+                .map(|(p, h)| (p, h.repl_offset))
+                .collect();
+            match sim.running(port) {
+                Some(h) => role(h, &replicas),
+                None => Reply::error("ERR server is gone"),
+            }
+        }
+        Command::ConfigGet(patterns) => match sim.running(port) {
+            Some(h) => {
+                let cfg = h.cluster.as_ref().map_or(&h.config.cluster, |c| c.config());
+                config_get(cfg, h.config.cluster_enabled, &patterns)
+            }
+            None => Reply::error("ERR server is gone"),
+        },
+        Command::ConfigSet(pairs) => {
+            if sim.running(port).is_some_and(|h| h.cluster.is_some()) {
+                sim.with_node(port, |n, _| config_set(n.config_mut(), &pairs))
+                    .unwrap_or_else(|| Reply::error(CLUSTER_DISABLED))
+            } else {
+                let mut cfg = cluster_proto::ClusterConfig::default();
+                config_set(&mut cfg, &pairs)
+            }
+        }
         Command::Cluster(sub) => {
             let enabled = sim.running(port).is_some_and(|h| h.cluster.is_some());
             if !enabled {
@@ -134,6 +169,30 @@ fn run_cluster(sim: &mut Simulator, port: u16, sub: ClusterCommand) -> Reply {
                 None => Reply::error(CLUSTER_DISABLED),
             }
         }
+        ClusterCommand::Replicas(arg) => {
+            let state = node(sim, port);
+            let unknown = || Reply::error(format!("ERR Unknown node {}", text(&arg)));
+            let Some(master) = NodeId::parse(&arg).and_then(|id| state.node(&id)) else {
+                return unknown();
+            };
+            if !master.is_master() {
+                return Reply::error("ERR The specified node is not a master");
+            }
+            cluster_replicas(state, master)
+        }
+        ClusterCommand::Forget(arg) => {
+            let id = text(&arg);
+            result_ok(sim.with_node(port, |n, now| n.forget(now, &id)))
+        }
+        ClusterCommand::Reset(hard) => {
+            result_ok(sim.with_node(port, |n, now| n.reset(now, hard, false)))
+        }
+        ClusterCommand::FlushSlots => {
+            result_ok(sim.with_node(port, |n, now| n.flush_slots(now, false)))
+        }
+        ClusterCommand::SaveConfig => Reply::ok(),
+        ClusterCommand::Slots => cluster_slots(node(sim, port)),
+        ClusterCommand::Shards => cluster_shards(node(sim, port)),
         ClusterCommand::CountFailureReports(arg) => {
             let unknown = || Reply::error(format!("ERR Unknown node {}", text(&arg)));
             let Some(id) = NodeId::parse(&arg) else {
@@ -199,6 +258,14 @@ fn apply_slots(sim: &mut Simulator, port: u16, ranges: &[(Slot, Slot)], del: boo
         }
     });
     match result {
+        Some(Ok(())) => Reply::ok(),
+        Some(Err(e)) => Reply::error(format!("ERR {e}")),
+        None => Reply::error(CLUSTER_DISABLED),
+    }
+}
+
+fn result_ok(r: Option<Result<(), cluster_proto::ClusterError>>) -> Reply {
+    match r {
         Some(Ok(())) => Reply::ok(),
         Some(Err(e)) => Reply::error(format!("ERR {e}")),
         None => Reply::error(CLUSTER_DISABLED),

@@ -10,8 +10,10 @@
 #![deny(missing_docs)]
 
 mod cli;
+mod cluster_replies;
 pub mod cluster_text;
 mod command;
+mod config_cmd;
 mod diff;
 mod exec;
 pub mod help;
