@@ -54,7 +54,18 @@ fn wait_for(c: &mut Console, secs: u64, what: &str, mut done: impl FnMut(&mut Co
         }
         sh(c, "sleep 0.1");
     }
-    panic!("not reached within {secs} virtual seconds: {what}");
+    // Show every node's view to make the failure readable.
+    let mut views = String::new();
+    for i in 0..20 {
+        let state = info_field(c, i, "cluster_state");
+        if !state.is_empty() {
+            views.push_str(&format!(
+                "node {i}: {state}\n{}",
+                cli(c, i, "CLUSTER NODES")
+            ));
+        }
+    }
+    panic!("not reached within {secs} virtual seconds: {what}\n{views}");
 }
 
 /// `create_cluster masters replicas` from tests/cluster/cluster.tcl, with extra config.
@@ -267,4 +278,108 @@ fn port_13_no_failover_option() {
     sh(&mut c, "sleep 10");
     assert_eq!(info_field(&mut c, 1, "cluster_state"), "fail");
     assert_eq!(role(&mut c, 5), "slave", "instance #5 is still a slave");
+}
+
+/// The master a node replicates, by index, if any.
+fn master_index(c: &mut Console, i: usize, n: usize) -> Option<usize> {
+    let line = myself_line(c, i);
+    let master_id = line.split(' ').nth(3)?.to_string();
+    if master_id == "-" {
+        return None;
+    }
+    (0..n).find(|&j| cli(c, j, "CLUSTER MYID").trim() == master_id)
+}
+
+/// Port of tests/cluster/tests/03-failover-loop.tcl: 19 times, kill a random instance; when it
+/// was a master, its replica takes over with a greater epoch; the restarted instance is a
+/// replica; in the end every node's current epoch is at least its own config epoch.
+#[test]
+fn port_03_failover_loop() {
+    let n = 10;
+    let mut c = create_cluster(3, 5, 5, &|_| String::new());
+    // A fixed linear congruential sequence stands in for Tcl's `randomInt 10`.
+    let mut lcg: u64 = 0x2545_f491;
+    for iteration in 0..19 {
+        lcg = lcg
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        let victim = (lcg >> 33) as usize % n;
+        let was_master = role(&mut c, victim) == "master";
+        let replica = (0..n).find(|&j| j != victim && master_index(&mut c, j, n) == Some(victim));
+        let replica_epoch: u64 = replica
+            .map(|r| {
+                info_field(&mut c, r, "cluster_my_epoch")
+                    .parse()
+                    .expect("number")
+            })
+            .unwrap_or(0);
+        sh(&mut c, &format!("sim kill {}", port(victim)));
+        wait_for(&mut c, 1, "the killed process exits", |c| {
+            c.sim().running(port(victim)).is_none()
+        });
+        if was_master {
+            let r = replica
+                .unwrap_or_else(|| panic!("iteration {iteration}: master {victim} has no replica"));
+            wait_for(&mut c, 30, "the replica's epoch grows", |c| {
+                info_field(c, r, "cluster_my_epoch")
+                    .parse::<u64>()
+                    .unwrap_or(0)
+                    > replica_epoch
+            });
+        }
+        let live: Vec<usize> = (0..n).filter(|&i| i != victim).collect();
+        wait_for(&mut c, 30, "cluster ok after the kill", |c| {
+            live.iter()
+                .all(|&i| info_field(c, i, "cluster_state") == "ok")
+        });
+        sh(&mut c, &format!("sim restart {}", port(victim)));
+        wait_for(&mut c, 30, "restarted instance is a slave", |c| {
+            role(c, victim) == "slave"
+        });
+        wait_for(&mut c, 30, "cluster ok with every node", |c| {
+            (0..n).all(|i| info_field(c, i, "cluster_state") == "ok")
+        });
+        // Give the restarted replica its first sync before the next kill.
+        sh(&mut c, "sleep 10");
+    }
+    for i in 0..n {
+        let current: u64 = info_field(&mut c, i, "cluster_current_epoch")
+            .parse()
+            .expect("number");
+        let mine: u64 = info_field(&mut c, i, "cluster_my_epoch")
+            .parse()
+            .expect("number");
+        assert!(current >= mine, "node {i}: current {current} < my {mine}");
+    }
+}
+
+/// Port of tests/cluster/tests/05-slave-selection.tcl, second part: three masters with five
+/// replicas each; kill shard 0's master five times in a row; every time one of its surviving
+/// replicas takes over and the cluster is ok again.
+#[test]
+fn port_05_slave_selection_repeated() {
+    let (masters, replicas) = (3, 15);
+    let n = masters + replicas;
+    let mut c = create_cluster(5, masters, replicas, &|_| String::new());
+    let mut current = 0usize;
+    let mut dead = vec![false; n];
+    for round in 0..5 {
+        sh(&mut c, &format!("sim kill {}", port(current)));
+        dead[current] = true;
+        let old = current;
+        wait_for(
+            &mut c,
+            60,
+            "a replica of the killed master takes over",
+            |c| (0..n).any(|i| !dead[i] && i != old && i % masters == 0 && role(c, i) == "master"),
+        );
+        current = (0..n)
+            .find(|&i| !dead[i] && i % masters == 0 && role(&mut c, i) == "master")
+            .unwrap_or_else(|| panic!("round {round}: no new master for shard 0"));
+        wait_for(&mut c, 60, "cluster ok", |c| {
+            (0..n)
+                .filter(|&i| !dead[i])
+                .all(|i| info_field(c, i, "cluster_state") == "ok")
+        });
+    }
 }

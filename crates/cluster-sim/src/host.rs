@@ -55,6 +55,8 @@ pub struct Host {
     pub repl_offset: u64,
     /// Bumped whenever the replication master changes, so stale sync events are ignored.
     pub repl_gen: u64,
+    /// SIGINT received; the process exits at its next cron tick.
+    pub shutting_down: bool,
 }
 
 impl Host {

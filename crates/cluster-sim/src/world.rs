@@ -65,6 +65,8 @@ pub enum SimError {
     NotRunning(u16),
     /// `sim restart` of a port whose server runs, or never ran.
     NotStopped(u16),
+    /// `sim restart` while the server is still shutting down after `sim kill`.
+    ShuttingDown(u16),
 }
 
 impl fmt::Display for SimError {
@@ -77,6 +79,10 @@ impl fmt::Display for SimError {
             SimError::NotStopped(p) => {
                 write!(f, "port {p} has no stopped redis-server to restart")
             }
+            SimError::ShuttingDown(p) => write!(
+                f,
+                "the redis-server on port {p} is still shutting down (it exits at its next cron tick, within 100 ms)"
+            ),
         }
     }
 }
@@ -228,6 +234,7 @@ impl Simulator {
                 replica_of: None,
                 repl_offset: 0,
                 repl_gen: 0,
+                shutting_down: false,
             },
         );
         self.after_input(port);
@@ -237,6 +244,9 @@ impl Simulator {
     /// Starts a stopped server again with the arguments it had; a cluster node reloads its
     /// `nodes.conf` (same id, epochs and view).
     pub fn restart_server(&mut self, port: u16) -> Result<(), SimError> {
+        if self.running(port).is_some_and(|h| h.shutting_down) {
+            return Err(SimError::ShuttingDown(port));
+        }
         let pid = 1000 + (self.rng.next_u32() % 60_000);
         let now = self.now;
         let host = self
@@ -244,6 +254,7 @@ impl Simulator {
             .get_mut(&port)
             .filter(|h| !h.is_running())
             .ok_or(SimError::NotStopped(port))?;
+        host.shutting_down = false;
         host.process = ProcessState::Running;
         host.pid = pid;
         host.replica_of = None;
@@ -258,6 +269,10 @@ impl Simulator {
     pub fn kill_server(&mut self, port: u16) -> Result<(), SimError> {
         let host = self.running(port).ok_or(SimError::NotRunning(port))?;
         let pid = host.pid;
+        if let Some(h) = self.hosts.get_mut(&port) {
+            h.shutting_down = true;
+        }
+        let host = &self.hosts[&port];
         let at = host
             .cluster
             .as_ref()
