@@ -109,3 +109,39 @@ test('arrow-up recalls the previous line', async () => {
     await page.close();
   }
 });
+
+test('the seed failover runs in the browser terminal: 7003 is promoted with epoch 4', async () => {
+  const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  try {
+    await page.goto(baseUrl);
+    await page.locator('.terminal-input').waitFor({ timeout: 30_000 });
+    const lines = [
+      'redis-server --port 7000 --cluster-enabled yes --cluster-node-timeout 2000 --daemonize yes',
+      'redis-server --port 7001 --cluster-enabled yes --cluster-node-timeout 2000 --daemonize yes',
+      'redis-server --port 7002 --cluster-enabled yes --cluster-node-timeout 2000 --daemonize yes',
+      'redis-cli --cluster create 127.0.0.1:7000 127.0.0.1:7001 127.0.0.1:7002 --cluster-replicas 0 --cluster-yes',
+      'redis-server --port 7003 --cluster-enabled yes --cluster-node-timeout 2000 --daemonize yes',
+      'redis-cli -p 7003 CLUSTER MEET 127.0.0.1 7000',
+      'sleep 3',
+      'redis-cli -p 7003 CLUSTER REPLICATE $(redis-cli -p 7000 CLUSTER MYID)',
+      'sleep 10',
+      'sim kill 7000',
+      'sleep 30',
+      'redis-cli -p 7003 CLUSTER NODES',
+      'redis-cli -p 7003 CLUSTER INFO',
+    ];
+    for (const l of lines) await typeLine(page, l);
+    await page
+      .locator('.terminal-line', { hasText: /127\.0\.0\.1:7003@17003 myself,master - 0 \d+ 4 connected 0-5460/ })
+      .waitFor({ timeout: 30_000 });
+    await page.locator('.terminal-line', { hasText: /^cluster_current_epoch:4$/ }).waitFor();
+    await page.locator('.terminal-line', { hasText: /127\.0\.0\.1:7000@17000 master,fail - / }).waitFor();
+    fs.mkdirSync(shots, { recursive: true });
+    await page.screenshot({ path: path.join(shots, 'seed-failover.png'), fullPage: false });
+    assert.deepEqual(errors, [], 'the page threw');
+  } finally {
+    await page.close();
+  }
+});

@@ -106,7 +106,13 @@ pub struct Simulator {
     trace: Vec<TraceEvent>,
     repl_cron_armed: bool,
     repl_cron_loops: u64,
+    /// FNV-1a over everything that happened (events run, messages delivered, node events), so
+    /// two runs can be compared by one number.
+    trace_hash: u64,
 }
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0100_0000_01b3;
 
 impl Default for Simulator {
     fn default() -> Self {
@@ -137,6 +143,19 @@ impl Simulator {
             trace: Vec::new(),
             repl_cron_armed: false,
             repl_cron_loops: 0,
+            trace_hash: FNV_OFFSET,
+        }
+    }
+
+    /// A hash of the whole history so far: every event run at its time, every message
+    /// delivered, every node event. Equal on every platform for the same inputs and seed.
+    pub fn trace_hash(&self) -> u64 {
+        self.trace_hash
+    }
+
+    fn fold(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.trace_hash = (self.trace_hash ^ u64::from(b)).wrapping_mul(FNV_PRIME);
         }
     }
 
@@ -376,6 +395,27 @@ impl Simulator {
     }
 
     fn dispatch(&mut self, now: SimTime, event: Event) {
+        self.fold(&now.as_unix_millis().to_le_bytes());
+        match &event {
+            Event::NodeTimeout { port } => self.fold(&[0, (*port >> 8) as u8, *port as u8]),
+            Event::ConnectArrives { conn } | Event::ConnectResult { conn, .. } => {
+                self.fold(&[1]);
+                self.fold(&conn.to_le_bytes());
+            }
+            Event::Deliver { to, msg, .. } => {
+                self.fold(&[2, (to.port >> 8) as u8, to.port as u8, msg.msg_type() as u8]);
+                self.fold(msg.header.sender.as_str().as_bytes());
+                self.fold(&msg.header.current_epoch.to_le_bytes());
+                self.fold(&msg.header.config_epoch.to_le_bytes());
+                self.fold(&(msg.gossip().len() as u64).to_le_bytes());
+            }
+            Event::Closed { to } => self.fold(&[3, (to.port >> 8) as u8, to.port as u8]),
+            Event::ReplConnect { replica, .. } | Event::ReplSyncDone { replica, .. } => {
+                self.fold(&[4, (*replica >> 8) as u8, *replica as u8]);
+            }
+            Event::ReplCron => self.fold(&[5]),
+            Event::Shutdown { port, .. } => self.fold(&[6, (*port >> 8) as u8, *port as u8]),
+        }
         match event {
             Event::NodeTimeout { port } => {
                 if self.armed.get(&port) != Some(&now) {
@@ -634,9 +674,13 @@ impl Simulator {
                 transmits.push(t);
             }
             while let Some(event) = node.poll_event() {
+                let text = event.to_string();
+                for &b in text.as_bytes().iter().chain(&port.to_le_bytes()) {
+                    self.trace_hash = (self.trace_hash ^ u64::from(b)).wrapping_mul(FNV_PRIME);
+                }
                 if event.level() >= min_level {
                     host.log
-                        .push(log_line(pid, role, now, event.level(), &event.to_string()));
+                        .push(log_line(pid, role, now, event.level(), &text));
                 }
                 self.trace.push(TraceEvent {
                     time: now,

@@ -202,6 +202,8 @@ pub struct RunReport {
     pub transcript: String,
     /// Steps whose output did not match the file.
     pub mismatches: Vec<Mismatch>,
+    /// The simulator's [`trace_hash`](cluster_sim::Simulator::trace_hash) at the end.
+    pub trace_hash: u64,
 }
 
 impl RunReport {
@@ -256,5 +258,6 @@ pub fn run_scenario(text: &str, seed: u64) -> RunReport {
     RunReport {
         transcript,
         mismatches,
+        trace_hash: console.sim().trace_hash(),
     }
 }
