@@ -13,6 +13,7 @@ const USAGE: &str = "usage: clusterlab [--seed N]               interactive sess
        clusterlab run FILE [--seed N]      print the transcript of a scenario file
        clusterlab check FILE... [--seed N] compare scenario files with their expected output
        clusterlab stats [--seeds N]        failover timings of the seed scenario over N seeds (200)
+       clusterlab bench                    CPU time to simulate 60 virtual seconds of a few clusters
 ";
 
 /// The seed every run uses unless told otherwise, so transcripts are reproducible.
@@ -52,7 +53,7 @@ fn parse_args(argv: &[String]) -> Result<Args, String> {
                 i += 1;
             }
             "-h" | "--help" | "help" => return Err(String::new()),
-            "stats" if args.command.is_none() => args.command = Some(argv[i].clone()),
+            "stats" | "bench" if args.command.is_none() => args.command = Some(argv[i].clone()),
             "run" | "check" if args.command.is_none() => args.command = Some(argv[i].clone()),
             other if other.starts_with('-') => return Err(format!("unknown option '{other}'")),
             file if args.command.is_some() => args.files.push(file.to_string()),
@@ -78,6 +79,7 @@ fn main() -> ExitCode {
     match args.command.as_deref() {
         None => repl(args.seed),
         Some("stats") => stats(args.seeds),
+        Some("bench") => bench(),
         Some(cmd) => {
             if args.files.is_empty() || (cmd == "run" && args.files.len() > 1) {
                 eprint!("{USAGE}");
@@ -198,4 +200,80 @@ fn stats(seeds: u64) -> ExitCode {
     } else {
         ExitCode::from(1)
     }
+}
+
+/// Builds a cluster of `nodes` nodes (half masters, half replicas) with redis-cli --cluster create.
+fn build_cluster(nodes: u16, node_timeout: u64) -> Console {
+    let mut c = Console::new(DEFAULT_SEED);
+    let ports: Vec<u16> = (0..nodes).map(|i| 30000 + i).collect();
+    for p in &ports {
+        c.eval_shell(&format!(
+            "redis-server --port {p} --cluster-enabled yes --cluster-node-timeout {node_timeout} --daemonize yes"
+        ));
+    }
+    let addrs: Vec<String> = ports.iter().map(|p| format!("127.0.0.1:{p}")).collect();
+    c.eval_shell(&format!(
+        "redis-cli --cluster create {} --cluster-replicas 1 --cluster-yes",
+        addrs.join(" ")
+    ));
+    c
+}
+
+/// `clusterlab bench`: wall-clock CPU time to simulate 60 virtual seconds. Numbers only; no
+/// test depends on them.
+fn bench() -> ExitCode {
+    use std::time::Instant;
+    println!(
+        "{:<44} {:>10} {:>12} {:>14}",
+        "what", "cpu ms", "events", "events/s"
+    );
+    let report = |what: &str, ms: f64, events: u64| {
+        println!(
+            "{what:<44} {ms:>10.1} {events:>12} {:>14.0}",
+            events as f64 / (ms / 1000.0)
+        );
+    };
+    for nodes in [30u16, 100] {
+        let mut c = build_cluster(nodes, 15_000);
+        let before = c.sim().events_run();
+        let t = Instant::now();
+        c.eval_shell("sleep 60");
+        let ms = t.elapsed().as_secs_f64() * 1000.0;
+        report(
+            &format!("{nodes}-node cluster, 60 virtual seconds"),
+            ms,
+            c.sim().events_run() - before,
+        );
+    }
+    {
+        let mut c = Console::new(DEFAULT_SEED);
+        for line in [
+            "redis-server --port 7000 --cluster-enabled yes --cluster-node-timeout 2000 --daemonize yes",
+            "redis-server --port 7001 --cluster-enabled yes --cluster-node-timeout 2000 --daemonize yes",
+            "redis-server --port 7002 --cluster-enabled yes --cluster-node-timeout 2000 --daemonize yes",
+            "redis-cli --cluster create 127.0.0.1:7000 127.0.0.1:7001 127.0.0.1:7002 --cluster-replicas 0 --cluster-yes",
+            "redis-server --port 7003 --cluster-enabled yes --cluster-node-timeout 2000 --daemonize yes",
+            "redis-cli -p 7003 CLUSTER MEET 127.0.0.1 7000",
+        ] {
+            c.eval_shell(line);
+        }
+        let before = c.sim().events_run();
+        let t = Instant::now();
+        for line in [
+            "sleep 3",
+            "redis-cli -p 7003 CLUSTER REPLICATE $(redis-cli -p 7000 CLUSTER MYID)",
+            "sleep 10",
+            "sim kill 7000",
+            "sleep 47",
+        ] {
+            c.eval_shell(line);
+        }
+        let ms = t.elapsed().as_secs_f64() * 1000.0;
+        report(
+            "seed failover, 60 virtual seconds",
+            ms,
+            c.sim().events_run() - before,
+        );
+    }
+    ExitCode::SUCCESS
 }

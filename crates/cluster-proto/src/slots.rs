@@ -115,9 +115,19 @@ impl SlotSet {
         self.bits.iter().all(|&w| w == 0)
     }
 
-    /// The slots in ascending order.
+    /// The slots in ascending order. Skips empty 64-slot words, so sparse sets are cheap.
     pub fn iter(&self) -> impl Iterator<Item = Slot> + '_ {
-        (0..CLUSTER_SLOTS as u16).filter(|&s| self.contains(s))
+        self.bits.iter().enumerate().flat_map(|(w, &word)| {
+            let mut rest = word;
+            std::iter::from_fn(move || {
+                if rest == 0 {
+                    return None;
+                }
+                let bit = rest.trailing_zeros() as usize;
+                rest &= rest - 1;
+                Some((w * 64 + bit) as Slot)
+            })
+        })
     }
 
     /// Maximal runs of consecutive slots, ascending, as inclusive `(start, end)` pairs.

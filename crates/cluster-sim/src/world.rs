@@ -109,6 +109,7 @@ pub struct Simulator {
     /// FNV-1a over everything that happened (events run, messages delivered, node events), so
     /// two runs can be compared by one number.
     trace_hash: u64,
+    events_run: u64,
 }
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
@@ -144,7 +145,13 @@ impl Simulator {
             repl_cron_armed: false,
             repl_cron_loops: 0,
             trace_hash: FNV_OFFSET,
+            events_run: 0,
         }
+    }
+
+    /// How many events the world has run (for benchmarks).
+    pub fn events_run(&self) -> u64 {
+        self.events_run
     }
 
     /// A hash of the whole history so far: every event run at its time, every message
@@ -395,6 +402,7 @@ impl Simulator {
     }
 
     fn dispatch(&mut self, now: SimTime, event: Event) {
+        self.events_run += 1;
         self.fold(&now.as_unix_millis().to_le_bytes());
         match &event {
             Event::NodeTimeout { port } => self.fold(&[0, (*port >> 8) as u8, *port as u8]),

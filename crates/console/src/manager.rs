@@ -338,28 +338,37 @@ fn check_cluster(sim: &Simulator, nodes: &[MNode], out: &mut Printed) {
     out.stdout.push_str(&text);
 }
 
-/// `clusterManagerGetAntiAffinityScore` for one host (every simulated node shares 127.0.0.1):
-/// 10000 per replica on its master's host, 1 per replica sharing a host with a sibling.
+/// `clusterManagerGetAntiAffinityScore`: 10000 per replica on its master's host, 1 per
+/// replica sharing a host with a sibling; and the offenders, one replica per master whose
+/// group breaks the rule. Linear in the number of nodes.
 fn anti_affinity(nodes: &[MNode]) -> (u64, Vec<usize>) {
+    use std::collections::BTreeMap;
+    // (ip, master id) -> (master present on that ip, replicas on that ip, first such replica)
+    let mut groups: BTreeMap<(&str, NodeId), (bool, u64, Option<usize>)> = BTreeMap::new();
+    for (i, n) in nodes.iter().enumerate() {
+        let key = (n.ip.as_str(), n.replicate.unwrap_or(n.id));
+        let g = groups.entry(key).or_insert((false, 0, None));
+        match n.replicate {
+            None => g.0 = true,
+            Some(_) => {
+                g.1 += 1;
+                g.2.get_or_insert(i);
+            }
+        }
+    }
     let mut score = 0;
     let mut offenders = Vec::new();
-    for (mi, m) in nodes
-        .iter()
-        .enumerate()
-        .filter(|(_, n)| n.replicate.is_none())
-    {
-        let _ = mi;
-        let reps: Vec<usize> = nodes
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| r.replicate == Some(m.id) && r.ip == m.ip)
-            .map(|(i, _)| i)
-            .collect();
-        if reps.is_empty() {
+    for (has_master, replicas, first) in groups.into_values() {
+        let size = replicas + u64::from(has_master);
+        if size < 2 {
             continue;
         }
-        score += 10_000 * reps.len() as u64;
-        offenders.push(reps[0]);
+        score += if has_master {
+            10_000 * (size - 1)
+        } else {
+            size
+        };
+        offenders.extend(first);
     }
     (score, offenders)
 }
