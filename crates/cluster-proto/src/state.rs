@@ -226,11 +226,13 @@ impl ClusterState {
     // ----- inputs -----
 
     /// Runs whatever is due at `now`: the 100 ms `clusterCron`, then the before-sleep work.
+    ///
+    /// A late call (the process was paused) runs one cron, not the missed ones: Redis's timer
+    /// fires once and is rescheduled from the current time.
     pub fn handle_timeout(&mut self, now: SimTime) {
-        while self.next_cron <= now {
-            let at = self.next_cron;
-            self.cron(at);
-            self.next_cron = at + CLUSTER_CRON_PERIOD;
+        if self.next_cron <= now {
+            self.cron(now);
+            self.next_cron = now + CLUSTER_CRON_PERIOD;
         }
         self.before_sleep(now);
     }

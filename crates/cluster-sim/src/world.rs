@@ -45,6 +45,8 @@ enum Event {
     ReplCron,
     /// A SIGINT-ed server exits at its next `serverCron` tick.
     Shutdown { port: u16, pid: u32 },
+    /// SIGCONT: a paused server runs again.
+    Resume { port: u16, pid: u32 },
 }
 
 /// `repl-diskless-sync-delay`: a master waits this long for more replicas before a full sync.
@@ -261,6 +263,7 @@ impl Simulator {
                 repl_offset: 0,
                 repl_gen: 0,
                 shutting_down: false,
+                paused_until: None,
             },
         );
         self.after_input(port);
@@ -306,6 +309,41 @@ impl Simulator {
             .unwrap_or(self.now);
         self.schedule(at, Event::Shutdown { port, pid });
         Ok(())
+    }
+
+    /// `sim pause`: SIGSTOP now, SIGCONT after `ms`. While stopped the process runs nothing; its
+    /// connections stay open and what arrives waits in the kernel until it resumes.
+    pub fn pause_server(&mut self, port: u16, ms: Millis) -> Result<(), SimError> {
+        let now = self.now;
+        let host = self
+            .hosts
+            .get_mut(&port)
+            .filter(|h| h.is_running())
+            .ok_or(SimError::NotRunning(port))?;
+        let until = now + ms;
+        host.paused_until = Some(host.paused_until.map_or(until, |u| u.max(until)));
+        let pid = host.pid;
+        self.schedule(until, Event::Resume { port, pid });
+        Ok(())
+    }
+
+    /// When a paused server resumes, if it is paused.
+    pub fn paused_until(&self, port: u16) -> Option<SimTime> {
+        self.running(port).and_then(|h| h.paused_until)
+    }
+
+    /// The port an event acts on, if a paused process there must hold it back.
+    fn event_target(event: &Event, net: &Network) -> Option<u16> {
+        match event {
+            Event::NodeTimeout { port } => Some(*port),
+            Event::Deliver { to, .. } | Event::Closed { to } => Some(to.port),
+            Event::ConnectArrives { conn } => net.conn(*conn).map(|c| c.target),
+            Event::ConnectResult { conn, .. } => net.conn(*conn).map(|c| c.initiator.port),
+            Event::ReplConnect { replica, .. } | Event::ReplSyncDone { replica, .. } => {
+                Some(*replica)
+            }
+            Event::ReplCron | Event::Shutdown { .. } | Event::Resume { .. } => None,
+        }
     }
 
     /// Stops the process on `port` at once (SIGKILL, or the end of a clean shutdown): its connections close and its peers see them close.
@@ -397,6 +435,16 @@ impl Simulator {
             .events
             .remove(&seq)
             .expect("every queued seq has an event");
+        // A stopped process handles nothing: hold the event until it resumes.
+        if let Some(port) = Self::event_target(&event, &self.net)
+            && let Some(until) = self.paused_until(port)
+            && until > at
+        {
+            self.seq += 1;
+            self.events.insert(self.seq, event);
+            self.queue.push(Reverse((until, self.seq)));
+            return Some(at);
+        }
         self.dispatch(at, event);
         Some(at)
     }
@@ -423,6 +471,7 @@ impl Simulator {
             }
             Event::ReplCron => self.fold(&[5]),
             Event::Shutdown { port, .. } => self.fold(&[6, (*port >> 8) as u8, *port as u8]),
+            Event::Resume { port, .. } => self.fold(&[7, (*port >> 8) as u8, *port as u8]),
         }
         match event {
             Event::NodeTimeout { port } => {
@@ -496,6 +545,16 @@ impl Simulator {
                 generation,
             } => self.repl_sync_done(replica, generation),
             Event::ReplCron => self.repl_cron(),
+            Event::Resume { port, pid } => {
+                if let Some(h) = self.hosts.get_mut(&port).filter(|h| h.pid == pid)
+                    && h.paused_until.is_some_and(|u| u <= now)
+                {
+                    h.paused_until = None;
+                    // The cron timer that fired during the pause was held back; arm it anew.
+                    self.armed.remove(&port);
+                    self.after_input(port);
+                }
+            }
             Event::Shutdown { port, pid } => {
                 // Only the process that got the signal; a restarted one has another pid.
                 if self.running(port).is_some_and(|h| h.pid == pid) {
@@ -599,7 +658,7 @@ impl Simulator {
         let masters: Vec<u16> = self
             .hosts
             .iter()
-            .filter(|(_, h)| h.is_running() && h.replica_of.is_none())
+            .filter(|(_, h)| h.is_running() && h.replica_of.is_none() && h.paused_until.is_none())
             .map(|(&p, _)| p)
             .collect();
         for m in masters {
@@ -705,7 +764,8 @@ impl Simulator {
             .get(&port)
             .and_then(|h| h.cluster.as_ref())
             .and_then(|n| n.poll_timeout());
-        if let Some(at) = next
+        // A node that was paused asks for a time already past: it runs as soon as it can.
+        if let Some(at) = next.map(|t| t.max(now))
             && self.armed.get(&port) != Some(&at)
         {
             self.armed.insert(port, at);

@@ -249,6 +249,10 @@ fn send(sim: &mut Simulator, session: &mut CliSession, argv: &[Vec<u8>], tty: bo
         }
     };
     session.connected = true;
+    // A stopped (SIGSTOP) server answers only once it runs again: the client waits.
+    if let Some(until) = sim.paused_until(port) {
+        sim.advance(until - sim.now());
+    }
     let reply = execute(sim, port, argv);
     Printed::out(format_for_output(argv, &reply, tty))
 }

@@ -84,7 +84,9 @@ pub const SHELL_HELP: &str = "ClusterLab shell commands:
   sim seed N                 choose the random seed (before the first node starts)
   sim log PORT [N]           the last N lines of a node's log (--loglevel verbose shows more)
   sim kill PORT              stop a node as Ctrl-C does; sim crash PORT: as SIGKILL does
+  sim pause PORT SECONDS     stop a node as SIGSTOP does, and continue it that much later
   sim partition P,P.. P,P..  split the network into groups; sim heal: repair it
+  sim partition P,.. -> P,.. drop packets in one direction only
   sim latency MS [P P]       one-way delay on every link, or between two nodes
   sim loss PERCENT [P P]     drop that share of bus messages
   clear                      clear the screen

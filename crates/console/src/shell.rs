@@ -339,6 +339,32 @@ impl Console {
                     Err(e) => Printed::err(format!("sim: {e}\n")),
                 }
             }
+            ("pause", [port, secs]) => {
+                let Ok(port) = port.parse::<u16>() else {
+                    return Printed::err(format!("sim: invalid port '{port}'\n"));
+                };
+                let ms = match secs.parse::<f64>() {
+                    Ok(s) if s.is_finite() && (0.0..=MAX_SLEEP_SECS).contains(&s) => {
+                        (s * 1000.0).round() as u64
+                    }
+                    _ => return Printed::err(format!("sim: invalid pause '{secs}' (seconds)\n")),
+                };
+                match self.sim.pause_server(port, ms) {
+                    Ok(()) => Printed::default(),
+                    Err(e) => Printed::err(format!("sim: {e}\n")),
+                }
+            }
+            ("partition", [from, arrow, to]) if arrow == "->" => {
+                let (Some(from), Some(to)) = (parse_ports(from), parse_ports(to)) else {
+                    return Printed::err("sim: invalid port in partition\n");
+                };
+                for &f in &from {
+                    for &t in &to {
+                        self.sim.network_mut().cut_one_way(f, t);
+                    }
+                }
+                Printed::default()
+            }
             ("partition", groups) if !groups.is_empty() => {
                 let mut parsed = Vec::new();
                 for g in groups {
@@ -393,7 +419,9 @@ impl Console {
                 let usage = match verb.as_str() {
                     "kill" => "sim kill PORT",
                     "crash" => "sim crash PORT",
-                    "partition" => "sim partition PORT,PORT,... PORT,PORT,...",
+                    "partition" => {
+                        "sim partition PORT,PORT,... PORT,PORT,...  or  sim partition PORT,... -> PORT,..."
+                    }
                     "heal" => "sim heal",
                     "latency" => "sim latency MS [PORT PORT]",
                     _ => "sim loss PERCENT [PORT PORT]",
@@ -401,14 +429,17 @@ impl Console {
                 Printed::err(format!("sim: usage: {usage}\n"))
             }
             ("restart", _) => Printed::err("sim: usage: sim restart PORT\n"),
-            ("pause", _) => Printed::err(format!(
-                "sim: '{verb}' is not simulated by this version of ClusterLab yet\n"
-            )),
+            ("pause", _) => Printed::err("sim: usage: sim pause PORT SECONDS\n"),
             _ => Printed::err(format!(
-                "sim: unknown verb '{verb}' (try: seed, log, kill, crash, restart, partition, heal, latency, loss)\n"
+                "sim: unknown verb '{verb}' (try: seed, log, kill, crash, restart, pause, partition, heal, latency, loss)\n"
             )),
         }
     }
+}
+
+/// `7000,7001` as ports.
+fn parse_ports(list: &str) -> Option<Vec<u16>> {
+    list.split(',').map(|p| p.parse::<u16>().ok()).collect()
 }
 
 fn output(line: String, printed: Printed, clear: bool) -> Output {
