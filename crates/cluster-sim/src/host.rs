@@ -59,7 +59,20 @@ pub struct Host {
     pub shutting_down: bool,
     /// SIGSTOP-ped until this time: nothing runs, input waits in the kernel.
     pub paused_until: Option<cluster_proto::SimTime>,
+    /// When the process started.
+    pub started: cluster_proto::SimTime,
+    /// The replication history this host follows (`master_replid`).
+    pub replid: String,
+    /// The previous history, after a promotion (`master_replid2`), all zeros otherwise.
+    pub replid2: String,
+    /// First offset of the current history after a promotion (`second_repl_offset`), or -1.
+    pub second_repl_offset: i64,
+    /// The offset the replication backlog starts at, once there is one.
+    pub backlog_first_byte: Option<u64>,
 }
+
+/// A master_replid2 that means "no previous history".
+pub const NO_REPLID: &str = "0000000000000000000000000000000000000000";
 
 impl Host {
     /// Whether the process answers clients.

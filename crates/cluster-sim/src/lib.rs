@@ -24,7 +24,7 @@ mod server_config;
 mod trace;
 mod world;
 
-pub use host::{Host, ProcessState, ReplLinkState, ReplicaOf};
+pub use host::{Host, NO_REPLID, ProcessState, ReplLinkState, ReplicaOf};
 pub use logfmt::{log_line, log_timestamp};
 pub use network::{Conn, ConnState, End, Network};
 pub use server_config::{ConfigError, REDIS_VERSION, ServerConfig};

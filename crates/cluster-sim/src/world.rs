@@ -12,7 +12,7 @@ use cluster_proto::{
 use rand_chacha::ChaCha8Rng;
 use rand_core::{Rng, SeedableRng};
 
-use crate::host::{Host, ProcessState, ReplLinkState, ReplicaOf};
+use crate::host::{Host, NO_REPLID, ProcessState, ReplLinkState, ReplicaOf};
 use crate::logfmt::log_line;
 use crate::network::{ConnState, End, Network};
 use crate::server_config::ServerConfig;
@@ -203,6 +203,13 @@ impl Simulator {
         self.hosts.iter().map(|(&p, h)| (p, h))
     }
 
+    /// 40 random hex characters (a replication id).
+    fn random_hex40(&mut self) -> String {
+        (0..5)
+            .map(|_| format!("{:08x}", self.rng.next_u32()))
+            .collect()
+    }
+
     /// A draw from the world's random stream, for programs outside the nodes (redis-cli's
     /// `rand()`).
     pub fn random_u32(&mut self) -> u32 {
@@ -240,6 +247,7 @@ impl Simulator {
             return false;
         }
         let pid = 1000 + (self.rng.next_u32() % 60_000);
+        let replid = self.random_hex40();
         let cluster = config.cluster_enabled.then(|| {
             ClusterState::new(
                 self.now,
@@ -264,6 +272,11 @@ impl Simulator {
                 repl_gen: 0,
                 shutting_down: false,
                 paused_until: None,
+                started: self.now,
+                replid,
+                replid2: NO_REPLID.to_string(),
+                second_repl_offset: -1,
+                backlog_first_byte: None,
             },
         );
         self.after_input(port);
@@ -277,6 +290,7 @@ impl Simulator {
             return Err(SimError::ShuttingDown(port));
         }
         let pid = 1000 + (self.rng.next_u32() % 60_000);
+        let replid = self.random_hex40();
         let now = self.now;
         let host = self
             .hosts
@@ -284,8 +298,13 @@ impl Simulator {
             .filter(|h| !h.is_running())
             .ok_or(SimError::NotStopped(port))?;
         host.shutting_down = false;
+        host.started = now;
+        host.replid2 = NO_REPLID.to_string();
+        host.second_repl_offset = -1;
+        host.backlog_first_byte = None;
         host.process = ProcessState::Running;
         host.pid = pid;
+        host.replid = replid;
         host.replica_of = None;
         host.repl_gen += 1;
         host.cluster = host.cluster.take().map(|c| c.restart(now));
@@ -628,9 +647,26 @@ impl Simulator {
             );
             return;
         }
-        let offset = self.hosts[&r.master_port].repl_offset;
+        // The master's first replica creates its backlog, and the stream starts with a PING.
+        let (offset, master_replid) = {
+            let m = self
+                .hosts
+                .get_mut(&r.master_port)
+                .expect("checked reachable");
+            if m.backlog_first_byte.is_none() {
+                m.backlog_first_byte = Some(m.repl_offset + 1);
+                m.repl_offset += REPL_PING_BYTES;
+            }
+            (m.repl_offset, m.replid.clone())
+        };
+        let master_port = r.master_port;
+        self.with_node(master_port, |n, now| {
+            n.handle_repl_update(now, ReplUpdate::MasterOffset(offset))
+        });
         if let Some(h) = self.hosts.get_mut(&replica) {
             h.repl_offset = offset;
+            h.replid = master_replid;
+            h.backlog_first_byte = Some(offset + 1);
             if let Some(ro) = h.replica_of.as_mut() {
                 ro.state = ReplLinkState::Up;
             }
@@ -794,6 +830,17 @@ impl Simulator {
                 };
                 h.repl_gen += 1;
                 let generation = h.repl_gen;
+                // A replica that becomes a master starts a new history and remembers the old
+                // one, so its former siblings can continue with a partial sync.
+                if master.is_none() && h.replica_of.is_some() {
+                    let fresh: String = (0..5)
+                        .map(|_| format!("{:08x}", self.rng.next_u32()))
+                        .collect();
+                    let h = self.hosts.get_mut(&port).expect("looked up above");
+                    h.replid2 = std::mem::replace(&mut h.replid, fresh);
+                    h.second_repl_offset = h.repl_offset as i64 + 1;
+                }
+                let h = self.hosts.get_mut(&port).expect("looked up above");
                 h.replica_of = master.map(|m| ReplicaOf {
                     master_port: m.port,
                     state: ReplLinkState::Connecting,

@@ -15,6 +15,8 @@ pub enum Command {
     Role,
     /// `DBSIZE`.
     DbSize,
+    /// `INFO [section ...]`.
+    Info(Vec<Vec<u8>>),
     /// `CONFIG GET pattern...`.
     ConfigGet(Vec<Vec<u8>>),
     /// `CONFIG SET name value [name value ...]`.
@@ -191,6 +193,7 @@ enum Kind {
     ClusterShards,
     Role,
     DbSize,
+    Info,
     Config,
     ConfigGet,
     ConfigSet,
@@ -232,7 +235,7 @@ const COMMANDS: &[(&str, i32, Kind)] = &[
     ("hset", -4, Kind::NotSimulated),
     ("incr", 2, Kind::NotSimulated),
     ("incrby", 3, Kind::NotSimulated),
-    ("info", -1, Kind::NotSimulated),
+    ("info", -1, Kind::Info),
     ("keys", 2, Kind::NotSimulated),
     ("lastsave", 1, Kind::NotSimulated),
     ("lpush", -3, Kind::NotSimulated),
@@ -429,6 +432,7 @@ pub fn parse_command(argv: &[Vec<u8>]) -> Result<Command, CommandError> {
         Kind::ClusterShards => Command::Cluster(ClusterCommand::Shards),
         Kind::Role => Command::Role,
         Kind::DbSize => Command::DbSize,
+        Kind::Info => Command::Info(argv[1..].to_vec()),
         Kind::ConfigGet => Command::ConfigGet(argv[2..].to_vec()),
         // Name/value pairs: an odd count is an arity error.
         Kind::ConfigSet if argv.len() % 2 == 1 => {

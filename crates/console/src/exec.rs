@@ -55,6 +55,7 @@ fn run(sim: &mut Simulator, port: u16, cmd: Command) -> Reply {
         Command::Ping(Some(msg)) => Reply::Bulk(msg),
         Command::Echo(msg) => Reply::Bulk(msg),
         Command::DbSize => Reply::Integer(0),
+        Command::Info(sections) => Reply::bulk(crate::info::info(sim, port, &sections)),
         Command::Role => {
             let replicas: Vec<(u16, u64)> = sim
                 .hosts()

@@ -17,6 +17,7 @@ mod config_cmd;
 mod diff;
 mod exec;
 pub mod help;
+mod info;
 mod manager;
 mod reply;
 mod scenario;

@@ -20,7 +20,7 @@ fn fnv1a(text: &str) -> u64 {
 // Recorded natively; update both when the simulation changes on purpose (the failing test
 // prints the new values).
 const TRANSCRIPT_HASH_SEED_1: u64 = 1_807_126_539_765_099_539;
-const TRACE_HASH_SEED_1: u64 = 15_136_251_559_726_265_967;
+const TRACE_HASH_SEED_1: u64 = 13_967_515_352_459_239_638;
 
 #[test]
 fn seed_failover_is_reproducible() {
