@@ -22,6 +22,8 @@ pub struct ServerConfig {
     pub cluster: ClusterConfig,
     /// `loglevel`: lines below it are not written to the log.
     pub loglevel: LogLevel,
+    /// `enable-debug-command`: DEBUG is refused unless `yes` or `local` (7.0 default `no`).
+    pub enable_debug_command: bool,
     /// The arguments exactly as given, for `sim restart`.
     pub args: Vec<String>,
 }
@@ -35,6 +37,7 @@ impl Default for ServerConfig {
             appendonly: false,
             cluster: ClusterConfig::default(),
             loglevel: LogLevel::Notice,
+            enable_debug_command: false,
             args: Vec::new(),
         }
     }
@@ -149,6 +152,17 @@ impl ServerConfig {
                 })?,
                 "cluster-allow-replica-migration" => {
                     cfg.cluster.allow_replica_migration = yes_no()?
+                }
+                "enable-debug-command" => {
+                    cfg.enable_debug_command = match one()?.to_ascii_lowercase().as_str() {
+                        "yes" | "local" => true,
+                        "no" => false,
+                        _ => {
+                            return Err(err(
+                                "argument(s) must be one of the following: no, yes, local",
+                            ));
+                        }
+                    }
                 }
                 "daemonize" => cfg.daemonize = yes_no()?,
                 "appendonly" => cfg.appendonly = yes_no()?,

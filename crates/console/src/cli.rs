@@ -239,8 +239,15 @@ pub fn format_for_output(argv: &[Vec<u8>], reply: &Reply, tty: bool) -> String {
     String::from_utf8_lossy(&bytes).into_owned()
 }
 
-/// Sends one command on a session and formats the answer.
-fn send(sim: &mut Simulator, session: &mut CliSession, argv: &[Vec<u8>], tty: bool) -> Printed {
+/// Sends one command on a session and formats the answer. At the interactive prompt, a reply
+/// that took half a second or more is followed by its duration, as redis-cli prints it.
+fn send(
+    sim: &mut Simulator,
+    session: &mut CliSession,
+    argv: &[Vec<u8>],
+    tty: bool,
+    interactive: bool,
+) -> Printed {
     let port = match resolve(sim, &session.host, session.port) {
         Ok(p) => p,
         Err(e) => {
@@ -249,12 +256,26 @@ fn send(sim: &mut Simulator, session: &mut CliSession, argv: &[Vec<u8>], tty: bo
         }
     };
     session.connected = true;
+    let started = sim.now();
     // A stopped (SIGSTOP) server answers only once it runs again: the client waits.
     if let Some(until) = sim.paused_until(port) {
         sim.advance(until - sim.now());
     }
+    let is_shutdown = argv
+        .first()
+        .is_some_and(|c| c.eq_ignore_ascii_case(b"shutdown"));
     let reply = execute(sim, port, argv);
-    Printed::out(format_for_output(argv, &reply, tty))
+    // A successful SHUTDOWN closes the connection: redis-cli prints nothing.
+    if is_shutdown && sim.running(port).is_none() {
+        session.connected = false;
+        return Printed::default();
+    }
+    let mut out = format_for_output(argv, &reply, tty);
+    let elapsed = sim.now() - started;
+    if interactive && elapsed >= 500 {
+        out.push_str(&format!("({:.2}s)\n", elapsed as f64 / 1000.0));
+    }
+    Printed::out(out)
 }
 
 /// `redis-cli ... CMD ARGS`: one command, then exit.
@@ -271,7 +292,7 @@ pub fn one_shot(sim: &mut Simulator, args: &CliArgs, tty: bool) -> Printed {
         .map(|a| a.clone().into_bytes())
         .collect();
     let tty = args.raw.map_or(tty, |raw| !raw);
-    send(sim, &mut session, &argv, tty)
+    send(sim, &mut session, &argv, tty, false)
 }
 
 /// What a line typed at the redis-cli prompt did to the session.
@@ -335,7 +356,7 @@ pub fn interactive_line(
     let mut printed = Printed::default();
     // Output is only so useful: stop repeating after a screenful rather than hang the page.
     for _ in 0..repeat.min(1000) {
-        printed.push(send(sim, session, argv, true));
+        printed.push(send(sim, session, argv, true, true));
         if !session.connected {
             break;
         }

@@ -17,6 +17,12 @@ pub enum Command {
     DbSize,
     /// `INFO [section ...]`.
     Info(Vec<Vec<u8>>),
+    /// `DEBUG SLEEP seconds` (the only DEBUG subcommand simulated).
+    DebugSleep(Vec<u8>),
+    /// Any other `DEBUG` subcommand, as typed.
+    DebugOther(Vec<u8>),
+    /// `SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE]`.
+    Shutdown,
     /// `CONFIG GET pattern...`.
     ConfigGet(Vec<Vec<u8>>),
     /// `CONFIG SET name value [name value ...]`.
@@ -194,6 +200,8 @@ enum Kind {
     Role,
     DbSize,
     Info,
+    Debug,
+    Shutdown,
     Config,
     ConfigGet,
     ConfigSet,
@@ -216,7 +224,7 @@ const COMMANDS: &[(&str, i32, Kind)] = &[
     ("command", -1, Kind::NotSimulated),
     ("config", -2, Kind::Config),
     ("dbsize", 1, Kind::DbSize),
-    ("debug", -2, Kind::NotSimulated),
+    ("debug", -2, Kind::Debug),
     ("decr", 2, Kind::NotSimulated),
     ("decrby", 3, Kind::NotSimulated),
     ("del", -2, Kind::NotSimulated),
@@ -255,7 +263,7 @@ const COMMANDS: &[(&str, i32, Kind)] = &[
     ("save", 1, Kind::NotSimulated),
     ("select", 2, Kind::NotSimulated),
     ("set", -3, Kind::NotSimulated),
-    ("shutdown", -1, Kind::NotSimulated),
+    ("shutdown", -1, Kind::Shutdown),
     ("slaveof", 3, Kind::NotSimulated),
     ("smembers", 2, Kind::NotSimulated),
     ("strlen", 2, Kind::NotSimulated),
@@ -433,6 +441,23 @@ pub fn parse_command(argv: &[Vec<u8>]) -> Result<Command, CommandError> {
         Kind::Role => Command::Role,
         Kind::DbSize => Command::DbSize,
         Kind::Info => Command::Info(argv[1..].to_vec()),
+        Kind::Debug if argv.len() == 3 && argv[1].eq_ignore_ascii_case(b"sleep") => {
+            Command::DebugSleep(arg(2))
+        }
+        Kind::Debug => Command::DebugOther(arg(1)),
+        Kind::Shutdown => {
+            // 7.0 takes NOSAVE or SAVE, NOW, FORCE and ABORT; the simulated process has no
+            // data to save, so only the syntax matters.
+            let ok = argv[1..].iter().all(|a| {
+                [&b"nosave"[..], b"save", b"now", b"force", b"abort"]
+                    .iter()
+                    .any(|w| a.eq_ignore_ascii_case(w))
+            });
+            if !ok {
+                return Err(CommandError::Syntax);
+            }
+            Command::Shutdown
+        }
         Kind::ConfigGet => Command::ConfigGet(argv[2..].to_vec()),
         // Name/value pairs: an odd count is an arity error.
         Kind::ConfigSet if argv.len() % 2 == 1 => {

@@ -1,7 +1,7 @@
 //! Executing a parsed command on one node.
 
 use cluster_proto::{BumpResult, CLUSTER_PORT_INCR, CLUSTER_SLOTS, NodeId, Slot, key_hash_slot};
-use cluster_sim::{ReplLinkState, Simulator};
+use cluster_sim::{ProcessState, ReplLinkState, Simulator};
 
 use crate::cluster_replies::{cluster_replicas, cluster_shards, cluster_slots, role};
 use crate::config_cmd::{config_get, config_set};
@@ -13,6 +13,9 @@ use crate::reply::Reply;
 
 /// Redis's reply when a CLUSTER command reaches a node started without `cluster-enabled yes`.
 pub const CLUSTER_DISABLED: &str = "ERR This instance has cluster support disabled";
+
+/// Redis 7.0's answer to DEBUG when `enable-debug-command` is `no` (the default).
+pub const DEBUG_DISABLED: &str = "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.";
 
 /// Redis's `string2ll`: an optional `-`, then digits without leading zeros, no blanks.
 pub fn string2ll(bytes: &[u8]) -> Option<i64> {
@@ -56,6 +59,37 @@ fn run(sim: &mut Simulator, port: u16, cmd: Command) -> Reply {
         Command::Echo(msg) => Reply::Bulk(msg),
         Command::DbSize => Reply::Integer(0),
         Command::Info(sections) => Reply::bulk(crate::info::info(sim, port, &sections)),
+        Command::DebugSleep(_) | Command::DebugOther(_)
+            if !sim
+                .running(port)
+                .is_some_and(|h| h.config.enable_debug_command) =>
+        {
+            Reply::error(DEBUG_DISABLED)
+        }
+        Command::DebugSleep(secs) => {
+            // strtod: a leading number, anything else reads as 0.
+            let text = text(&secs);
+            let secs: f64 = text
+                .trim()
+                .parse()
+                .ok()
+                .filter(|s: &f64| s.is_finite() && *s >= 0.0)
+                .unwrap_or(0.0);
+            let ms = (secs.min(crate::shell::MAX_SLEEP_SECS) * 1000.0).round() as u64;
+            // The server's event loop is blocked: like a SIGSTOP for that long, then the reply.
+            if ms > 0 && sim.pause_server(port, ms).is_ok() {
+                sim.advance(ms);
+            }
+            Reply::ok()
+        }
+        Command::DebugOther(sub) => Reply::error(format!(
+            "ERR unknown subcommand or wrong number of arguments for '{}'. Try DEBUG HELP.",
+            text(&sub)
+        )),
+        Command::Shutdown => {
+            let _ = sim.stop_server(port, ProcessState::Killed);
+            Reply::Nil
+        }
         Command::Role => {
             let replicas: Vec<(u16, u64)> = sim
                 .hosts()
