@@ -125,8 +125,60 @@ fn scenarios(check: bool, files: &[String], seed: u64) -> ExitCode {
     }
 }
 
+/// Completion from the console's word lists; no hints or colours.
+struct Words;
+
+impl rustyline::completion::Completer for Words {
+    type Candidate = String;
+    fn complete(
+        &self,
+        line: &str,
+        pos: usize,
+        _ctx: &rustyline::Context<'_>,
+    ) -> rustyline::Result<(usize, Vec<String>)> {
+        Ok(console::help::complete(line, pos))
+    }
+}
+
+impl rustyline::hint::Hinter for Words {
+    type Hint = String;
+}
+impl rustyline::highlight::Highlighter for Words {}
+impl rustyline::validate::Validator for Words {}
+impl rustyline::Helper for Words {}
+
 fn repl(seed: u64) -> ExitCode {
     let mut console = Console::new(seed);
+    let mut editor = match rustyline::Editor::<Words, rustyline::history::DefaultHistory>::new() {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("clusterlab: cannot start the line editor: {e}");
+            return plain_repl(console);
+        }
+    };
+    editor.set_helper(Some(Words));
+    loop {
+        match editor.readline(&console.prompt()) {
+            Ok(line) => {
+                if !line.trim().is_empty() {
+                    let _ = editor.add_history_entry(line.as_str());
+                }
+                let out = console.eval(&line);
+                if out.clear {
+                    let _ = editor.clear_screen();
+                }
+                print!("{}", out.text);
+                let _ = io::stdout().flush();
+            }
+            // Ctrl-C abandons the line, as in redis-cli; Ctrl-D ends the session.
+            Err(rustyline::error::ReadlineError::Interrupted) => continue,
+            Err(_) => return ExitCode::SUCCESS,
+        }
+    }
+}
+
+/// Reads lines without editing (standard input is not a terminal).
+fn plain_repl(mut console: Console) -> ExitCode {
     let stdin = io::stdin();
     let mut stdout = io::stdout();
     let mut lines = stdin.lock().lines();
@@ -137,11 +189,7 @@ fn repl(seed: u64) -> ExitCode {
             println!();
             return ExitCode::SUCCESS;
         };
-        let out = console.eval(&line);
-        if out.clear {
-            print!("\x1b[H\x1b[2J");
-        }
-        print!("{}", out.text);
+        print!("{}", console.eval(&line).text);
     }
 }
 

@@ -109,3 +109,52 @@ pub const SHELL_WORDS: &[&str] = &[
     "--cluster-node-timeout",
     "--daemonize",
 ];
+
+/// Completion for a line being typed: where the word under the cursor starts, and the words
+/// it could become (shell words, Redis commands, CLUSTER subcommands, sim verbs).
+pub fn complete(line: &str, pos: usize) -> (usize, Vec<String>) {
+    let pos = pos.min(line.len());
+    let Some(head) = line.get(..pos) else {
+        return (pos, Vec::new());
+    };
+    let start = head.rfind(' ').map_or(0, |i| i + 1);
+    let word = &head[start..];
+    let before: Vec<&str> = head[..start].split_whitespace().collect();
+    let upper = |w: &str| w.to_ascii_uppercase();
+    let pool: Vec<String> = match before.last().map(|w| w.to_ascii_lowercase()) {
+        Some(w) if w == "cluster" => crate::command::cluster_subcommand_names()
+            .map(upper)
+            .collect(),
+        Some(w) if w == "sim" => SIM_VERBS.iter().map(|s| s.to_string()).collect(),
+        None => SHELL_WORDS
+            .iter()
+            .map(|s| s.to_string())
+            .chain(crate::command::command_names().map(upper))
+            .collect(),
+        Some(_) => SHELL_WORDS.iter().map(|s| s.to_string()).collect(),
+    };
+    let mut out: Vec<String> = pool
+        .into_iter()
+        .filter(|c| {
+            c.to_ascii_lowercase()
+                .starts_with(&word.to_ascii_lowercase())
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    (start, out)
+}
+
+/// The `sim` verbs.
+pub const SIM_VERBS: &[&str] = &[
+    "seed",
+    "log",
+    "kill",
+    "crash",
+    "restart",
+    "pause",
+    "partition",
+    "heal",
+    "latency",
+    "loss",
+];

@@ -76,3 +76,25 @@ fn output_that_starts_with_a_hash_is_output() {
     let report = run_scenario(&text, 1);
     assert!(report.passed(), "{:?}", report.mismatches);
 }
+
+#[test]
+fn completion_offers_commands_subcommands_and_verbs() {
+    use console::help::complete;
+    assert_eq!(
+        complete("redis-se", 8),
+        (0, vec!["redis-server".to_string()])
+    );
+    assert_eq!(
+        complete("CLUSTER KEY", 11),
+        (8, vec!["KEYSLOT".to_string()])
+    );
+    assert_eq!(complete("cluster rep", 11).1, vec!["REPLICAS", "REPLICATE"]);
+    assert_eq!(
+        complete("sim pa", 6),
+        (4, vec!["partition".to_string(), "pause".to_string()])
+    );
+    assert!(complete("PI", 2).1.contains(&"PING".to_string()));
+    // A cursor past the end or inside a multi-byte character never panics.
+    assert_eq!(complete("é", 1).1, Vec::<String>::new());
+    let _ = complete("abc", 99);
+}
