@@ -49,3 +49,76 @@ proptest! {
         let _ = run_scenario(&text, 1);
     }
 }
+
+/// Lines from the cluster vocabulary, with ports and ids that exist and ones that do not.
+fn cluster_line() -> impl Strategy<Value = String> {
+    let port = prop_oneof![
+        Just(7000u16),
+        Just(7001),
+        Just(7002),
+        Just(7003),
+        Just(7009)
+    ];
+    let id = prop_oneof![
+        Just("$(redis-cli -p 7000 CLUSTER MYID)".to_string()),
+        Just("$(redis-cli -p 7001 CLUSTER MYID)".to_string()),
+        Just("0000000000000000000000000000000000000000".to_string()),
+        Just("x".to_string()),
+    ];
+    (port.clone(), port, id, 0u16..16400, 0u16..16400, 0u8..30).prop_map(|(p, q, id, a, b, pick)| {
+        match pick {
+            0 => format!("redis-cli -p {p} CLUSTER MEET 127.0.0.1 {q}"),
+            1 => format!("redis-cli -p {p} CLUSTER REPLICATE {id}"),
+            2 => format!("redis-cli -p {p} CLUSTER FORGET {id}"),
+            3 => format!("redis-cli -p {p} CLUSTER RESET HARD"),
+            4 => format!("redis-cli -p {p} CLUSTER RESET"),
+            5 => format!("redis-cli -p {p} CLUSTER ADDSLOTSRANGE {a} {b}"),
+            6 => format!("redis-cli -p {p} CLUSTER DELSLOTS {a}"),
+            7 => format!("redis-cli -p {p} CLUSTER FLUSHSLOTS"),
+            8 => format!("redis-cli -p {p} CLUSTER BUMPEPOCH"),
+            9 => format!("redis-cli -p {p} CLUSTER SET-CONFIG-EPOCH {a}"),
+            10 => format!("sim kill {p}"),
+            11 => format!("sim crash {p}"),
+            12 => format!("sim restart {p}"),
+            13 => format!("sim pause {p} 3"),
+            14 => format!("sim partition {p} {q}"),
+            15 => format!("sim partition {p} -> {q}"),
+            16 => "sim heal".to_string(),
+            17 => format!("sim latency {} {p} {q}", a % 200),
+            18 => format!("sim loss {} {p} {q}", a % 101),
+            19 => format!("redis-server --port {p} --cluster-enabled yes --cluster-node-timeout 1000 --daemonize yes"),
+            20 => format!("redis-cli -p {p} CLUSTER SLOTS"),
+            21 => format!("redis-cli -p {p} CLUSTER SHARDS"),
+            22 => format!("redis-cli -p {p} CLUSTER REPLICAS {id}"),
+            23 => format!("redis-cli -p {p} INFO"),
+            24 => format!("redis-cli -p {p} CONFIG SET cluster-node-timeout {a}"),
+            25 => format!("redis-cli -p {p} SHUTDOWN"),
+            26 => format!("redis-cli -p {p} ROLE"),
+            27 => format!("redis-cli --cluster create 127.0.0.1:7000 127.0.0.1:7001 127.0.0.1:{p} --cluster-replicas {} --cluster-yes", a % 2),
+            _ => format!("sleep {}", f64::from(a % 50) / 10.0),
+        }
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 150, ..ProptestConfig::default() })]
+
+    /// Any sequence of cluster commands and faults leaves a working console: no panic, and
+    /// every node's view stays internally consistent (current epoch never below its own).
+    #[test]
+    fn cluster_command_sequences_never_panic(lines in proptest::collection::vec(cluster_line(), 1..40)) {
+        let mut c = Console::new(9);
+        for p in 7000..=7003 {
+            c.eval(&format!("redis-server --port {p} --cluster-enabled yes --cluster-node-timeout 1000 --daemonize yes"));
+        }
+        for line in &lines {
+            c.eval_shell(line);
+        }
+        c.eval_shell("sleep 5");
+        for (_, host) in c.sim().hosts() {
+            if let Some(node) = host.cluster.as_ref() {
+                prop_assert!(node.current_epoch() >= node.myself().config_epoch);
+            }
+        }
+    }
+}
