@@ -601,22 +601,10 @@ impl Simulator {
             return;
         };
         if !self.master_reachable(replica, r.master_port) {
-            self.schedule(
-                self.now + REPL_RETRY,
-                Event::ReplConnect {
-                    replica,
-                    generation,
-                },
-            );
+            self.retry_replication(replica, generation);
             return;
         }
-        if let Some(ro) = self
-            .hosts
-            .get_mut(&replica)
-            .and_then(|h| h.replica_of.as_mut())
-        {
-            ro.state = ReplLinkState::Syncing;
-        }
+        self.set_repl_state(replica, ReplLinkState::Syncing);
         self.schedule(
             self.now + REPL_DISKLESS_SYNC_DELAY,
             Event::ReplSyncDone {
@@ -626,25 +614,48 @@ impl Simulator {
         );
     }
 
+    fn set_repl_state(&mut self, replica: u16, state: ReplLinkState) {
+        if let Some(ro) = self
+            .hosts
+            .get_mut(&replica)
+            .and_then(|h| h.replica_of.as_mut())
+        {
+            ro.state = state;
+        }
+    }
+
+    /// The master cannot be reached: back to connecting, and try again in a second
+    /// (`replicationCron`).
+    fn retry_replication(&mut self, replica: u16, generation: u64) {
+        self.set_repl_state(replica, ReplLinkState::Connecting);
+        self.schedule(
+            self.now + REPL_RETRY,
+            Event::ReplConnect {
+                replica,
+                generation,
+            },
+        );
+    }
+
+    /// The replicas streaming from `master`, with their offsets, by port.
+    pub fn connected_replicas(&self, master: u16) -> Vec<(u16, u64)> {
+        self.hosts
+            .iter()
+            .filter(|(_, h)| h.is_running())
+            .filter(|(_, h)| {
+                h.replica_of
+                    .is_some_and(|r| r.master_port == master && r.state == ReplLinkState::Up)
+            })
+            .map(|(&p, h)| (p, h.repl_offset))
+            .collect()
+    }
+
     fn repl_sync_done(&mut self, replica: u16, generation: u64) {
         let Some(r) = self.current_repl(replica, generation) else {
             return;
         };
         if !self.master_reachable(replica, r.master_port) {
-            if let Some(ro) = self
-                .hosts
-                .get_mut(&replica)
-                .and_then(|h| h.replica_of.as_mut())
-            {
-                ro.state = ReplLinkState::Connecting;
-            }
-            self.schedule(
-                self.now + REPL_RETRY,
-                Event::ReplConnect {
-                    replica,
-                    generation,
-                },
-            );
+            self.retry_replication(replica, generation);
             return;
         }
         // The master's first replica creates its backlog, and the stream starts with a PING.
@@ -699,14 +710,9 @@ impl Simulator {
             .collect();
         for m in masters {
             let replicas: Vec<u16> = self
-                .hosts
-                .iter()
-                .filter(|(_, h)| h.is_running())
-                .filter(|(_, h)| {
-                    h.replica_of
-                        .is_some_and(|r| r.master_port == m && r.state == ReplLinkState::Up)
-                })
-                .map(|(&p, _)| p)
+                .connected_replicas(m)
+                .into_iter()
+                .map(|(p, _)| p)
                 .collect();
             if replicas.is_empty() {
                 continue;

@@ -1,7 +1,7 @@
 //! Executing a parsed command on one node.
 
 use cluster_proto::{BumpResult, CLUSTER_PORT_INCR, CLUSTER_SLOTS, NodeId, Slot, key_hash_slot};
-use cluster_sim::{ProcessState, ReplLinkState, Simulator};
+use cluster_sim::{ProcessState, Simulator};
 
 use crate::cluster_replies::{cluster_replicas, cluster_shards, cluster_slots, role};
 use crate::config_cmd::{config_get, config_set};
@@ -91,15 +91,7 @@ fn run(sim: &mut Simulator, port: u16, cmd: Command) -> Reply {
             Reply::Nil
         }
         Command::Role => {
-            let replicas: Vec<(u16, u64)> = sim
-                .hosts()
-                .filter(|(_, h)| h.is_running())
-                .filter(|(_, h)| {
-                    h.replica_of
-                        .is_some_and(|r| r.master_port == port && r.state == ReplLinkState::Up)
-                })
-                .map(|(p, h)| (p, h.repl_offset))
-                .collect();
+            let replicas = sim.connected_replicas(port);
             match sim.running(port) {
                 Some(h) => role(h, &replicas),
                 None => Reply::error("ERR server is gone"),

@@ -30,15 +30,7 @@ fn server(sim: &Simulator, host: &Host) -> Vec<String> {
 
 fn replication(sim: &Simulator, port: u16, host: &Host) -> Vec<String> {
     let mut lines = Vec::new();
-    let replicas: Vec<(u16, u64)> = sim
-        .hosts()
-        .filter(|(_, h)| h.is_running())
-        .filter(|(_, h)| {
-            h.replica_of
-                .is_some_and(|r| r.master_port == port && r.state == ReplLinkState::Up)
-        })
-        .map(|(p, h)| (p, h.repl_offset))
-        .collect();
+    let replicas = sim.connected_replicas(port);
     match host.replica_of {
         Some(r) => {
             let up = r.state == ReplLinkState::Up;
