@@ -36,12 +36,15 @@ as_root() {
   fi
 }
 
-# 1. Debian packages: Chromium and its driver for browser tests, Node for wasm-opt and e2e.
+# 1. Debian packages: Chromium and its driver for browser tests, Node for wasm-opt and e2e,
+#    Redis for the differential test.
 missing_debs=()
 command -v chromium >/dev/null || missing_debs+=(chromium)
 command -v chromedriver >/dev/null || missing_debs+=(chromium-driver)
 command -v node >/dev/null || missing_debs+=(nodejs)
 command -v npm >/dev/null || missing_debs+=(npm)
+# Real Redis 7.0 (Debian bookworm's 7.0.15) for the differential test.
+command -v redis-server >/dev/null || missing_debs+=(redis-server)
 if [ ${#missing_debs[@]} -gt 0 ]; then
   step "installing Debian packages: ${missing_debs[*]}"
   export DEBIAN_FRONTEND=noninteractive

@@ -42,6 +42,14 @@ run_tests cargo test --locked --target wasm32-unknown-unknown -p cluster-proto -
 section "scenario files through the clusterlab CLI"
 run_tests cargo run --locked -q -p clusterlab -- check tests/scenarios/*.txt
 
+section "differential: the seed scenario on ClusterLab and on real redis-server 7.0 (about a minute)"
+# Debian's package starts a server on 6379 on install; the test uses its own ports (7000-7003).
+if ! redis-server --version | grep -q 'v=7\.0\.'; then
+  echo "error: the differential test needs Redis 7.0; found: $(redis-server --version)" >&2
+  exit 1
+fi
+run_tests cargo test --locked -p scenarios --test differential -- --ignored
+
 section "end to end: trunk build, then the site in headless Chromium"
 trunk build --release
 run_tests node --test tests/e2e/

@@ -1,0 +1,279 @@
+//! Differential test against real Redis: a scenario file's `$` and prompt lines run once in
+//! ClusterLab and once against real `redis-server` processes on 127.0.0.1 (Debian's 7.0), and
+//! the two transcripts must agree after normalising what legitimately differs: node ids, ms
+//! timestamps, bus message counters, and the order of lines Redis prints in hash order.
+//!
+//! It needs `redis-server` and `redis-cli` on PATH and takes real time (the scenario's sleeps),
+//! so it is `#[ignore]`d in plain `cargo test`; `scripts/test.sh` installs Redis and runs it.
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use console::{Console, Scenario, Typed, expand_substitutions, split_args, split_shell};
+
+/// Real servers started by the test, stopped however the test ends.
+struct RealCluster {
+    dir: PathBuf,
+    started: Vec<(u16, Vec<String>)>,
+}
+
+impl Drop for RealCluster {
+    fn drop(&mut self) {
+        for (port, _) in &self.started {
+            kill(&self.dir, *port, "KILL");
+        }
+    }
+}
+
+fn pid_file(dir: &Path, port: u16) -> PathBuf {
+    dir.join(format!("{port}.pid"))
+}
+
+fn kill(dir: &Path, port: u16, signal: &str) {
+    if let Ok(pid) = std::fs::read_to_string(pid_file(dir, port)) {
+        let _ = Command::new("kill")
+            .args([format!("-{signal}"), pid.trim().to_string()])
+            .status();
+    }
+}
+
+/// Runs a shell line as a user would, in bash, with redis-cli in terminal-style output.
+fn bash(line: &str) -> String {
+    let out = Command::new("bash")
+        .args(["-c", line])
+        .env("TERM", "dumb")
+        .output()
+        .expect("bash runs");
+    String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&out.stdout)
+}
+
+impl RealCluster {
+    fn shell(&mut self, line: &str) -> Option<String> {
+        let words = split_shell(line).ok()?;
+        match words.first().map(String::as_str) {
+            Some("redis-server") => {
+                let port: u16 = words
+                    .iter()
+                    .position(|w| w == "--port")
+                    .and_then(|i| words.get(i + 1))
+                    .and_then(|p| p.parse().ok())
+                    .expect("scenario servers name their port");
+                let mut args = words[1..].to_vec();
+                let dir = self.dir.display().to_string();
+                args.extend(
+                    [
+                        "--dir",
+                        &dir,
+                        "--cluster-config-file",
+                        &format!("nodes-{port}.conf"),
+                        "--pidfile",
+                        &pid_file(&self.dir, port).display().to_string(),
+                        "--logfile",
+                        &format!("{port}.log"),
+                        "--save",
+                        "",
+                        "--appendonly",
+                        "no",
+                        "--bind",
+                        "127.0.0.1",
+                        "--daemonize",
+                        "yes",
+                    ]
+                    .map(String::from),
+                );
+                self.start(port, &args);
+                self.started.push((port, args));
+                Some(String::new())
+            }
+            Some("sleep") => {
+                let secs: f64 = words.get(1)?.parse().ok()?;
+                std::thread::sleep(Duration::from_secs_f64(secs));
+                Some(String::new())
+            }
+            Some("sim") => {
+                let port: u16 = words.get(2)?.parse().ok()?;
+                match words.get(1).map(String::as_str) {
+                    Some("kill") => kill(&self.dir, port, "INT"),
+                    Some("crash") => kill(&self.dir, port, "KILL"),
+                    Some("restart") => {
+                        let args = self
+                            .started
+                            .iter()
+                            .find(|(p, _)| *p == port)
+                            .map(|(_, a)| a.clone())?;
+                        self.start(port, &args);
+                    }
+                    _ => return None, // not comparable (sim log, sim seed, ...)
+                }
+                Some(String::new())
+            }
+            // The top-level redis-cli prints for a terminal; inner $(...) ones stay raw.
+            Some("redis-cli") => Some(bash(&line.replacen("redis-cli", "redis-cli --no-raw", 1))),
+            _ => Some(bash(line)),
+        }
+    }
+
+    fn start(&self, port: u16, args: &[String]) {
+        // A server that was just killed may still be writing its exit: wait until it is gone.
+        for _ in 0..100 {
+            if bash(&format!("redis-cli -p {port} PING")).contains("PONG") {
+                std::thread::sleep(Duration::from_millis(20));
+            } else {
+                break;
+            }
+        }
+        let status = Command::new("redis-server")
+            .args(args)
+            .status()
+            .expect("redis-server runs");
+        assert!(status.success(), "redis-server {args:?} failed");
+        // Daemonized: wait until it answers.
+        for _ in 0..200 {
+            if bash(&format!("redis-cli -p {port} PING")).contains("PONG") {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        panic!("redis-server on {port} did not come up");
+    }
+
+    fn prompt(&mut self, host: &str, port: u16, command: &str) -> String {
+        let expanded = expand_substitutions(command, |inner| bash(inner).trim_end().to_string())
+            .unwrap_or_else(|_| command.to_string());
+        let Ok(argv) = split_args(expanded.as_bytes()) else {
+            return "Invalid argument(s)\n".into();
+        };
+        let out = Command::new("redis-cli")
+            .args(["--no-raw", "-h", host, "-p", &port.to_string()])
+            .args(argv.iter().map(|a| String::from_utf8_lossy(a).into_owned()))
+            .env("TERM", "dumb")
+            .output()
+            .expect("redis-cli runs");
+        String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&out.stdout)
+    }
+}
+
+/// What differs between any two runs, real or simulated, replaced or reordered.
+fn normalise(command: &str, output: &str) -> Vec<String> {
+    let mut lines: Vec<String> = output
+        .lines()
+        .map(|l| l.trim_end_matches('\r'))
+        .filter(|l| !l.starts_with("cluster_stats_messages_"))
+        .map(|l| {
+            let mut s = String::new();
+            let mut run = String::new();
+            let flush = |run: &mut String, s: &mut String| {
+                if run.len() == 40 && run.bytes().all(|b| b.is_ascii_hexdigit()) {
+                    s.push_str("<id>");
+                } else if run.len() == 13 && run.bytes().all(|b| b.is_ascii_digit()) {
+                    s.push_str("<ms>");
+                } else {
+                    s.push_str(run);
+                }
+                run.clear();
+            };
+            for ch in l.chars() {
+                if ch.is_ascii_alphanumeric() {
+                    run.push(ch);
+                } else {
+                    flush(&mut run, &mut s);
+                    s.push(ch);
+                }
+            }
+            flush(&mut run, &mut s);
+            s
+        })
+        .collect();
+    // How many seconds redis-cli waits for the join (one dot each) depends on gossip timing:
+    // the line after "Waiting for the cluster to join" is racy on real Redis too.
+    for i in 1..lines.len() {
+        if lines[i - 1] == "Waiting for the cluster to join" {
+            lines[i] = "<dots>".into();
+        }
+    }
+    let upper = command.to_ascii_uppercase();
+    if upper.contains("CLUSTER NODES") {
+        lines.sort();
+    }
+    if upper.contains("--CLUSTER CREATE") || upper.contains("--CLUSTER CHECK") {
+        // The check lists nodes in the first node's hash order: sort the node blocks.
+        let mut out = Vec::new();
+        let mut blocks: Vec<Vec<String>> = Vec::new();
+        let mut in_check = false;
+        for l in lines {
+            if l.starts_with(">>> Performing Cluster Check") {
+                in_check = true;
+                out.push(l);
+                continue;
+            }
+            if in_check && (l.starts_with("M: ") || l.starts_with("S: ")) {
+                blocks.push(vec![l]);
+            } else if in_check && l.starts_with("   ") && !blocks.is_empty() {
+                blocks.last_mut().expect("a block").push(l);
+            } else {
+                if in_check {
+                    blocks.sort();
+                    out.extend(blocks.drain(..).flatten());
+                    in_check = false;
+                }
+                out.push(l);
+            }
+        }
+        lines = out;
+    }
+    lines
+}
+
+fn compare(scenario_file: &str) {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(scenario_file);
+    let text = std::fs::read_to_string(&path).expect("scenario file");
+    let scenario = Scenario::parse(&text);
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../target/differential")
+        .join(std::process::id().to_string());
+    std::fs::create_dir_all(&dir).expect("work dir");
+    let mut real = RealCluster {
+        dir,
+        started: Vec::new(),
+    };
+    let mut sim = Console::new(1);
+    let mut differences = String::new();
+    for step in &scenario.steps {
+        let (label, sim_out, real_out) = match &step.typed {
+            Typed::Shell(cmd) => {
+                let s = sim.eval_shell(cmd).text;
+                let Some(r) = real.shell(cmd) else {
+                    continue;
+                };
+                (format!("$ {cmd}"), s, r)
+            }
+            Typed::Prompt {
+                host,
+                port,
+                command,
+            } => {
+                let s = sim.eval_at(host, *port, command).text;
+                let r = real.prompt(host, *port, command);
+                (format!("{host}:{port}> {command}"), s, r)
+            }
+        };
+        let (a, b) = (normalise(&label, &sim_out), normalise(&label, &real_out));
+        if a != b {
+            differences.push_str(&format!("line {}: {label}\n", step.line_no));
+            for l in console::diff_lines(&b, &a) {
+                differences.push_str(&format!("{l}\n"));
+            }
+        }
+    }
+    assert!(
+        differences.is_empty(),
+        "ClusterLab (+) differs from real Redis (-):\n{differences}"
+    );
+}
+
+/// The seed scenario at cluster-node-timeout 2000 against a real cluster.
+#[test]
+#[ignore = "needs redis-server 7.0 and takes about a minute of real time; scripts/test.sh runs it"]
+fn seed_failover_matches_real_redis() {
+    compare("scenarios/seed-failover.txt");
+}
