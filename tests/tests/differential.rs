@@ -277,3 +277,17 @@ fn compare(scenario_file: &str) {
 fn seed_failover_matches_real_redis() {
     compare("scenarios/seed-failover.txt");
 }
+
+/// A lone node: redis-cli basics, CLUSTER NODES/INFO/HELP of a node that met nobody.
+#[test]
+#[ignore = "needs redis-server 7.0; scripts/test.sh runs it"]
+fn lone_node_matches_real_redis() {
+    compare("scenarios/lone-node.txt");
+}
+
+/// Slot and epoch commands with their errors, and a MEET to a dead port that expires.
+#[test]
+#[ignore = "needs redis-server 7.0 and about 20 s of real time; scripts/test.sh runs it"]
+fn slot_commands_match_real_redis() {
+    compare("scenarios/slot-commands.txt");
+}
