@@ -21,6 +21,8 @@ const MAX_JOIN_WAIT_SECS: u32 = 120;
 struct Options {
     replicas: usize,
     yes: bool,
+    slave: bool,
+    master_id: Option<String>,
 }
 
 /// One node as the cluster manager tracks it (`clusterManagerNode`).
@@ -187,6 +189,16 @@ pub fn cluster_manager(sim: &mut Simulator, args: &[String]) -> Printed {
                 i += 1;
             }
             "--cluster-yes" => opts.yes = true,
+            "--cluster-slave" | "--cluster-replica" => opts.slave = true,
+            "--cluster-master-id" => {
+                let Some(v) = args.get(i + 1) else {
+                    return Printed::err(
+                        "Unrecognized option or bad number of args for: '--cluster-master-id'\n",
+                    );
+                };
+                opts.master_id = Some(v.clone());
+                i += 1;
+            }
             other => positional.push(other.to_string()),
         }
         i += 1;
@@ -211,15 +223,16 @@ pub fn cluster_manager(sim: &mut Simulator, args: &[String]) -> Printed {
             };
             out.stdout.push_str(&cluster_info(&nodes));
             if sub.eq_ignore_ascii_case("check") {
-                check_cluster(sim, &nodes, &mut out);
+                let _ = check_cluster(sim, &nodes, &mut out);
             }
             out
         }
-        "create" => {
+        "add-node" if rest.len() == 2 => add_node(sim, &rest[0], &rest[1], &opts),
+        "create" | "add-node" => {
             Printed::err("[ERR] Wrong number of arguments for specified --cluster sub command\n")
         }
-        "add-node" | "del-node" | "reshard" | "rebalance" | "fix" | "set-timeout" | "call"
-        | "import" | "backup" | "help" => Printed::err(format!(
+        "del-node" | "reshard" | "rebalance" | "fix" | "set-timeout" | "call" | "import"
+        | "backup" | "help" => Printed::err(format!(
             "redis-cli --cluster {sub} is not simulated by this version of ClusterLab yet\n"
         )),
         _ => Printed::err("Unknown --cluster subcommand\n"),
@@ -305,7 +318,8 @@ fn cluster_info(nodes: &[MNode]) -> String {
 }
 
 /// `clusterManagerCheckCluster`.
-fn check_cluster(sim: &Simulator, nodes: &[MNode], out: &mut Printed) {
+fn check_cluster(sim: &Simulator, nodes: &[MNode], out: &mut Printed) -> bool {
+    let mut ok = true;
     let first = &nodes[0];
     let mut text = format!(
         ">>> Performing Cluster Check (using node {}:{})\n",
@@ -319,6 +333,7 @@ fn check_cluster(sim: &Simulator, nodes: &[MNode], out: &mut Printed) {
         text.push_str("[OK] All nodes agree about slots configuration.\n");
     } else {
         text.push_str("[ERR] Nodes don't agree about configuration!\n");
+        ok = false;
     }
     text.push_str(">>> Check for open slots...\n");
     text.push_str(">>> Check slots coverage...\n");
@@ -334,8 +349,10 @@ fn check_cluster(sim: &Simulator, nodes: &[MNode], out: &mut Printed) {
         text.push_str(&format!(
             "[ERR] Not all {CLUSTER_SLOTS} slots are covered by nodes.\n\n"
         ));
+        ok = false;
     }
     out.stdout.push_str(&text);
+    ok
 }
 
 /// `clusterManagerGetAntiAffinityScore`: 10000 per replica on its master's host, 1 per
@@ -564,14 +581,7 @@ fn create(sim: &mut Simulator, addrs: &[String], opts: &Options) -> Printed {
     }
     // redis-cli sleeps a second, then prints a dot per second until every node agrees.
     sim.advance(1000);
-    text.push_str("Waiting for the cluster to join\n");
-    let mut waited = 0;
-    while !consistent(sim, &nodes) && waited < MAX_JOIN_WAIT_SECS {
-        text.push('.');
-        sim.advance(1000);
-        waited += 1;
-    }
-    text.push('\n');
+    text.push_str(&wait_for_join(sim, &nodes));
     for n in nodes.iter_mut().filter(|n| n.dirty) {
         flush_node(sim, n);
     }
@@ -579,7 +589,136 @@ fn create(sim: &mut Simulator, addrs: &[String], opts: &Options) -> Printed {
     let Some(loaded) = load_from_node(sim, &first_ip, i64::from(first_port), &mut out) else {
         return out;
     };
-    check_cluster(sim, &loaded, &mut out);
+    let _ = check_cluster(sim, &loaded, &mut out);
+    out
+}
+
+/// Prints redis-cli's dots while the join is not consistent (`clusterManagerWaitForClusterJoin`).
+fn wait_for_join(sim: &mut Simulator, nodes: &[MNode]) -> String {
+    let mut text = String::from("Waiting for the cluster to join\n");
+    let mut waited = 0;
+    while !consistent(sim, nodes) && waited < MAX_JOIN_WAIT_SECS {
+        text.push('.');
+        sim.advance(1000);
+        waited += 1;
+    }
+    text.push('\n');
+    text
+}
+
+/// `redis-cli --cluster add-node new_host:new_port existing_host:existing_port`.
+fn add_node(sim: &mut Simulator, new: &str, existing: &str, opts: &Options) -> Printed {
+    let mut out = Printed::default();
+    let (Some((ip, port)), Some((ref_ip, ref_port))) = (parse_addr(new), parse_addr(existing))
+    else {
+        return Printed::err(INVALID_HOST_ARG);
+    };
+    out.stdout.push_str(&format!(
+        ">>> Adding node {ip}:{port} to cluster {ref_ip}:{ref_port}\n"
+    ));
+    let Some(mut nodes) = load_from_node(sim, &ref_ip, ref_port, &mut out) else {
+        return out;
+    };
+    if !check_cluster(sim, &nodes, &mut out) {
+        return out;
+    }
+    let master = if opts.slave {
+        let found = match &opts.master_id {
+            Some(id) => nodes
+                .iter()
+                .find(|n| n.id.as_str() == id.as_str())
+                .cloned()
+                .or_else(|| {
+                    out.stdout
+                        .push_str(&format!("[ERR] No such master ID {id}\n"));
+                    None
+                }),
+            None => {
+                let least = nodes
+                    .iter()
+                    .filter(|n| !n.is_replica)
+                    .fold(None::<&MNode>, |best, n| match best {
+                        Some(b) if b.replicas_count <= n.replicas_count => Some(b),
+                        _ => Some(n),
+                    })
+                    .cloned();
+                if let Some(m) = &least {
+                    out.stdout.push_str(&format!(
+                        "Automatically selected master {}:{}\n",
+                        m.ip, m.port
+                    ));
+                }
+                least
+            }
+        };
+        match found {
+            Some(m) => Some(m),
+            None => return out,
+        }
+    } else {
+        None
+    };
+    let Ok(p) = connect(sim, &ip, port) else {
+        out.stdout
+            .push_str(&format!("[ERR] Sorry, can't connect to node {ip}:{port}\n"));
+        return out;
+    };
+    let Some(state) = node_state(sim, p) else {
+        out.stdout.push_str(&format!(
+            "[ERR] Node {ip}:{port} is not configured as a cluster node.\n"
+        ));
+        return out;
+    };
+    if state.nodes().len() != 1 {
+        out.stdout.push_str(&format!("[ERR] Node {ip}:{port} is not empty. Either the node already knows other nodes (check with CLUSTER NODES) or contains some key in database 0.\n"));
+        return out;
+    }
+    let Some(new_node) = load_node(sim, &ip, p) else {
+        return out;
+    };
+    if master.is_none() {
+        // Functions travel with a new master; the simulated cluster has none, so this is quick.
+        out.stdout.push_str(&format!(
+            ">>> Getting functions from cluster\n>>> Send FUNCTION LIST to {ip}:{port} to verify there is no functions in it\n>>> Send FUNCTION RESTORE to {ip}:{port}\n"
+        ));
+    }
+    out.stdout.push_str(&format!(
+        ">>> Send CLUSTER MEET to node {ip}:{port} to make it join the cluster.\n"
+    ));
+    let first = &nodes[0];
+    if let Reply::Error(e) = run(
+        sim,
+        p,
+        &[
+            "cluster".into(),
+            "meet".into(),
+            first.ip.clone(),
+            first.port.to_string(),
+        ],
+    ) {
+        out.stdout
+            .push_str(&format!("Node {ip}:{port} replied with error:\n{e}\n"));
+        return out;
+    }
+    if let Some(m) = master {
+        sim.advance(1000);
+        nodes.push(new_node);
+        out.stdout.push_str(&wait_for_join(sim, &nodes));
+        out.stdout.push_str(&format!(
+            ">>> Configure node as replica of {}:{}.\n",
+            m.ip, m.port
+        ));
+        if let Reply::Error(e) = run(
+            sim,
+            p,
+            &["cluster".into(), "replicate".into(), m.id.to_string()],
+        ) {
+            out.stdout
+                .push_str(&format!("Node {ip}:{port} replied with error:\n{e}\n"));
+            return out;
+        }
+    }
+    out.stdout.push_str("[OK] New node added correctly.\n");
     out
 }
 
