@@ -39,12 +39,13 @@ fn kill(dir: &Path, port: u16, signal: &str) {
 
 /// Runs a shell line as a user would, in bash, with redis-cli in terminal-style output.
 fn bash(line: &str) -> String {
+    // Standard error joins standard output, so lines interleave as on a terminal.
     let out = Command::new("bash")
-        .args(["-c", line])
+        .args(["-c", &format!("exec 2>&1; {line}")])
         .env("TERM", "dumb")
         .output()
         .expect("bash runs");
-    String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&out.stdout)
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 impl RealCluster {
@@ -108,7 +109,12 @@ impl RealCluster {
                 Some(String::new())
             }
             // The top-level redis-cli prints for a terminal; inner $(...) ones stay raw.
-            Some("redis-cli") => Some(bash(&line.replacen("redis-cli", "redis-cli --no-raw", 1))),
+            // Line-buffered like on a terminal, so its stdout and stderr interleave in order.
+            Some("redis-cli") => Some(bash(&line.replacen(
+                "redis-cli",
+                "stdbuf -oL -eL redis-cli --no-raw",
+                1,
+            ))),
             _ => Some(bash(line)),
         }
     }
@@ -143,13 +149,18 @@ impl RealCluster {
         let Ok(argv) = split_args(expanded.as_bytes()) else {
             return "Invalid argument(s)\n".into();
         };
-        let out = Command::new("redis-cli")
-            .args(["--no-raw", "-h", host, "-p", &port.to_string()])
+        let out = Command::new("bash")
+            .args([
+                "-c",
+                "exec 2>&1; exec stdbuf -oL -eL redis-cli --no-raw \"$@\"",
+                "redis-cli",
+            ])
+            .args(["-h", host, "-p", &port.to_string()])
             .args(argv.iter().map(|a| String::from_utf8_lossy(a).into_owned()))
             .env("TERM", "dumb")
             .output()
             .expect("redis-cli runs");
-        String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&out.stdout)
+        String::from_utf8_lossy(&out.stdout).into_owned()
     }
 }
 
@@ -195,7 +206,10 @@ fn normalise(command: &str, output: &str) -> Vec<String> {
     if upper.contains("CLUSTER NODES") {
         lines.sort();
     }
-    if upper.contains("--CLUSTER CREATE") || upper.contains("--CLUSTER CHECK") {
+    if ["--CLUSTER CREATE", "--CLUSTER CHECK", "--CLUSTER ADD-NODE"]
+        .iter()
+        .any(|c| upper.contains(c))
+    {
         // The check lists nodes in the first node's hash order: sort the node blocks.
         let mut out = Vec::new();
         let mut blocks: Vec<Vec<String>> = Vec::new();
@@ -228,9 +242,15 @@ fn compare(scenario_file: &str) {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(scenario_file);
     let text = std::fs::read_to_string(&path).expect("scenario file");
     let scenario = Scenario::parse(&text);
+    // A fresh folder per run and scenario: a leftover nodes.conf would bring old identities back.
+    let name = Path::new(scenario_file)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../target/differential")
-        .join(std::process::id().to_string());
+        .join(format!("{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("work dir");
     let mut real = RealCluster {
         dir,
@@ -290,4 +310,11 @@ fn lone_node_matches_real_redis() {
 #[ignore = "needs redis-server 7.0 and about 20 s of real time; scripts/test.sh runs it"]
 fn slot_commands_match_real_redis() {
     compare("scenarios/slot-commands.txt");
+}
+
+/// redis-cli --cluster add-node, as a replica of a chosen master and as an empty master.
+#[test]
+#[ignore = "needs redis-server 7.0 and about 10 s of real time; scripts/test.sh runs it"]
+fn add_node_matches_real_redis() {
+    compare("scenarios/cluster-add-node.txt");
 }

@@ -10,36 +10,50 @@ use crate::split::split_args;
 /// The redis-cli version whose behaviour is reproduced.
 pub const REDIS_CLI_VERSION: &str = "7.0.15";
 
-/// What a program printed.
+/// What a program printed: standard output and standard error, and both as a terminal shows
+/// them, interleaved in the order they were written.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Printed {
     /// Standard output.
     pub stdout: String,
     /// Standard error.
     pub stderr: String,
+    /// Both, in order.
+    pub shown: String,
 }
 
 impl Printed {
     /// Only standard output.
     pub fn out(text: impl Into<String>) -> Self {
-        Printed {
-            stdout: text.into(),
-            stderr: String::new(),
-        }
+        let mut p = Printed::default();
+        p.push_out(&text.into());
+        p
     }
 
     /// Only standard error.
     pub fn err(text: impl Into<String>) -> Self {
-        Printed {
-            stdout: String::new(),
-            stderr: text.into(),
-        }
+        let mut p = Printed::default();
+        p.push_err(&text.into());
+        p
     }
 
-    /// Appends another program's output.
+    /// Writes to standard output.
+    pub fn push_out(&mut self, text: &str) {
+        self.stdout.push_str(text);
+        self.shown.push_str(text);
+    }
+
+    /// Writes to standard error.
+    pub fn push_err(&mut self, text: &str) {
+        self.stderr.push_str(text);
+        self.shown.push_str(text);
+    }
+
+    /// Appends another program's output after this one's.
     pub fn push(&mut self, other: Printed) {
         self.stdout.push_str(&other.stdout);
         self.stderr.push_str(&other.stderr);
+        self.shown.push_str(&other.shown);
     }
 }
 

@@ -221,7 +221,7 @@ pub fn cluster_manager(sim: &mut Simulator, args: &[String]) -> Printed {
             let Some(nodes) = load_from_node(sim, &ip, port, &mut out) else {
                 return out;
             };
-            out.stdout.push_str(&cluster_info(&nodes));
+            out.push_out(&cluster_info(&nodes));
             if sub.eq_ignore_ascii_case("check") {
                 let _ = check_cluster(sim, &nodes, &mut out);
             }
@@ -244,12 +244,12 @@ fn load_from_node(sim: &Simulator, ip: &str, port: i64, out: &mut Printed) -> Op
     let p = match connect(sim, ip, port) {
         Ok(p) => p,
         Err(e) => {
-            out.stderr.push_str(&e);
+            out.push_err(&e);
             return None;
         }
     };
     let Some(state) = node_state(sim, p) else {
-        out.stdout.push_str(&format!(
+        out.push_out(&format!(
             "[ERR] Node {ip}:{port} is not configured as a cluster node.\n"
         ));
         return None;
@@ -351,7 +351,7 @@ fn check_cluster(sim: &Simulator, nodes: &[MNode], out: &mut Printed) -> bool {
         ));
         ok = false;
     }
-    out.stdout.push_str(&text);
+    out.push_out(&text);
     ok
 }
 
@@ -396,25 +396,24 @@ fn create(sim: &mut Simulator, addrs: &[String], opts: &Options) -> Printed {
     let mut nodes: Vec<MNode> = Vec::new();
     for addr in addrs {
         let Some((ip, port)) = parse_addr(addr) else {
-            out.stderr
-                .push_str(&format!("Invalid address format: {addr}\n"));
+            out.push_err(&format!("Invalid address format: {addr}\n"));
             return out;
         };
         let p = match connect(sim, &ip, port) {
             Ok(p) => p,
             Err(e) => {
-                out.stderr.push_str(&e);
+                out.push_err(&e);
                 return out;
             }
         };
         let Some(state) = node_state(sim, p) else {
-            out.stdout.push_str(&format!(
+            out.push_out(&format!(
                 "[ERR] Node {ip}:{port} is not configured as a cluster node.\n"
             ));
             return out;
         };
         if state.nodes().len() != 1 {
-            out.stdout.push_str(&format!("[ERR] Node {ip}:{port} is not empty. Either the node already knows other nodes (check with CLUSTER NODES) or contains some key in database 0.\n"));
+            out.push_out(&format!("[ERR] Node {ip}:{port} is not empty. Either the node already knows other nodes (check with CLUSTER NODES) or contains some key in database 0.\n"));
             return out;
         }
         let Some(mut n) = load_node(sim, &ip, p) else {
@@ -427,7 +426,7 @@ fn create(sim: &mut Simulator, addrs: &[String], opts: &Options) -> Printed {
     let replicas = opts.replicas;
     let masters_count = node_len / (replicas + 1);
     if masters_count < 3 {
-        out.stdout.push_str(&format!(
+        out.push_out(&format!(
             "*** ERROR: Invalid configuration for cluster creation.\n*** Redis Cluster requires at least 3 master nodes.\n*** This is not possible with {node_len} nodes and {replicas} replicas per node.\n*** At least {} nodes are required.\n",
             3 * (replicas + 1)
         ));
@@ -536,7 +535,7 @@ fn create(sim: &mut Simulator, addrs: &[String], opts: &Options) -> Printed {
         // There is no keyboard behind a simulated terminal: the answer is shown as typed.
         text.push_str("Can I set the above configuration? (type 'yes' to accept): yes\n");
     }
-    out.stdout.push_str(&text);
+    out.push_out(&text);
 
     // Flush: masters claim their slots; replicas cannot replicate masters they do not know
     // yet, so they stay dirty until the cluster has joined.
@@ -575,7 +574,7 @@ fn create(sim: &mut Simulator, addrs: &[String], opts: &Options) -> Printed {
                 "Node {}:{} replied with error:\n{e}\n",
                 n.ip, n.port
             ));
-            out.stdout.push_str(&text);
+            out.push_out(&text);
             return out;
         }
     }
@@ -585,7 +584,7 @@ fn create(sim: &mut Simulator, addrs: &[String], opts: &Options) -> Printed {
     for n in nodes.iter_mut().filter(|n| n.dirty) {
         flush_node(sim, n);
     }
-    out.stdout.push_str(&text);
+    out.push_out(&text);
     let Some(loaded) = load_from_node(sim, &first_ip, i64::from(first_port), &mut out) else {
         return out;
     };
@@ -613,7 +612,7 @@ fn add_node(sim: &mut Simulator, new: &str, existing: &str, opts: &Options) -> P
     else {
         return Printed::err(INVALID_HOST_ARG);
     };
-    out.stdout.push_str(&format!(
+    out.push_out(&format!(
         ">>> Adding node {ip}:{port} to cluster {ref_ip}:{ref_port}\n"
     ));
     let Some(mut nodes) = load_from_node(sim, &ref_ip, ref_port, &mut out) else {
@@ -629,8 +628,7 @@ fn add_node(sim: &mut Simulator, new: &str, existing: &str, opts: &Options) -> P
                 .find(|n| n.id.as_str() == id.as_str())
                 .cloned()
                 .or_else(|| {
-                    out.stdout
-                        .push_str(&format!("[ERR] No such master ID {id}\n"));
+                    out.push_out(&format!("[ERR] No such master ID {id}\n"));
                     None
                 }),
             None => {
@@ -643,7 +641,7 @@ fn add_node(sim: &mut Simulator, new: &str, existing: &str, opts: &Options) -> P
                     })
                     .cloned();
                 if let Some(m) = &least {
-                    out.stdout.push_str(&format!(
+                    out.push_out(&format!(
                         "Automatically selected master {}:{}\n",
                         m.ip, m.port
                     ));
@@ -658,19 +656,22 @@ fn add_node(sim: &mut Simulator, new: &str, existing: &str, opts: &Options) -> P
     } else {
         None
     };
-    let Ok(p) = connect(sim, &ip, port) else {
-        out.stdout
-            .push_str(&format!("[ERR] Sorry, can't connect to node {ip}:{port}\n"));
-        return out;
+    let p = match connect(sim, &ip, port) {
+        Ok(p) => p,
+        Err(e) => {
+            out.push_err(&e);
+            out.push_out(&format!("[ERR] Sorry, can't connect to node {ip}:{port}\n"));
+            return out;
+        }
     };
     let Some(state) = node_state(sim, p) else {
-        out.stdout.push_str(&format!(
+        out.push_out(&format!(
             "[ERR] Node {ip}:{port} is not configured as a cluster node.\n"
         ));
         return out;
     };
     if state.nodes().len() != 1 {
-        out.stdout.push_str(&format!("[ERR] Node {ip}:{port} is not empty. Either the node already knows other nodes (check with CLUSTER NODES) or contains some key in database 0.\n"));
+        out.push_out(&format!("[ERR] Node {ip}:{port} is not empty. Either the node already knows other nodes (check with CLUSTER NODES) or contains some key in database 0.\n"));
         return out;
     }
     let Some(new_node) = load_node(sim, &ip, p) else {
@@ -678,11 +679,11 @@ fn add_node(sim: &mut Simulator, new: &str, existing: &str, opts: &Options) -> P
     };
     if master.is_none() {
         // Functions travel with a new master; the simulated cluster has none, so this is quick.
-        out.stdout.push_str(&format!(
+        out.push_out(&format!(
             ">>> Getting functions from cluster\n>>> Send FUNCTION LIST to {ip}:{port} to verify there is no functions in it\n>>> Send FUNCTION RESTORE to {ip}:{port}\n"
         ));
     }
-    out.stdout.push_str(&format!(
+    out.push_out(&format!(
         ">>> Send CLUSTER MEET to node {ip}:{port} to make it join the cluster.\n"
     ));
     let first = &nodes[0];
@@ -696,15 +697,14 @@ fn add_node(sim: &mut Simulator, new: &str, existing: &str, opts: &Options) -> P
             first.port.to_string(),
         ],
     ) {
-        out.stdout
-            .push_str(&format!("Node {ip}:{port} replied with error:\n{e}\n"));
+        out.push_out(&format!("Node {ip}:{port} replied with error:\n{e}\n"));
         return out;
     }
     if let Some(m) = master {
         sim.advance(1000);
         nodes.push(new_node);
-        out.stdout.push_str(&wait_for_join(sim, &nodes));
-        out.stdout.push_str(&format!(
+        out.push_out(&wait_for_join(sim, &nodes));
+        out.push_out(&format!(
             ">>> Configure node as replica of {}:{}.\n",
             m.ip, m.port
         ));
@@ -713,12 +713,11 @@ fn add_node(sim: &mut Simulator, new: &str, existing: &str, opts: &Options) -> P
             p,
             &["cluster".into(), "replicate".into(), m.id.to_string()],
         ) {
-            out.stdout
-                .push_str(&format!("Node {ip}:{port} replied with error:\n{e}\n"));
+            out.push_out(&format!("Node {ip}:{port} replied with error:\n{e}\n"));
             return out;
         }
     }
-    out.stdout.push_str("[OK] New node added correctly.\n");
+    out.push_out("[OK] New node added correctly.\n");
     out
 }
 

@@ -159,7 +159,7 @@ impl Console {
                 }
             };
             let (p, _) = self.run_shell_words(&words, false);
-            side.stderr.push_str(&p.stderr);
+            side.push_err(&p.stderr);
             p.stdout.trim_end_matches('\n').to_string()
         });
         match expanded {
@@ -445,7 +445,7 @@ fn parse_ports(list: &str) -> Option<Vec<u16>> {
 fn output(line: String, printed: Printed, clear: bool) -> Output {
     Output {
         line,
-        text: printed.stderr + &printed.stdout,
+        text: printed.shown,
         clear,
     }
 }
