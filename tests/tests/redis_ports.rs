@@ -383,3 +383,82 @@ fn port_05_slave_selection_repeated() {
         });
     }
 }
+
+/// Port of tests/cluster/tests/06-slave-stop-cond.tcl: a replica whose master link has been
+/// down longer than `repl-ping-replica-period + node-timeout × validity-factor` (10 s + 3 s × 2)
+/// refuses to fail over, and the cluster stays down. As in the Tcl test, the replica kills its
+/// master link and then blocks for 20 s in DEBUG SLEEP; then the master is killed.
+#[test]
+fn port_06_slave_stop_cond() {
+    let mut c = create_cluster(6, 5, 5, &|i| {
+        if i == 5 {
+            "--enable-debug-command yes".to_string()
+        } else {
+            String::new()
+        }
+    });
+    assert_eq!(master_index(&mut c, 5, 10), Some(0), "#5 replicates #0");
+    wait_for(&mut c, 10, "#5 master link up", |c| {
+        cli(c, 5, "INFO replication").contains("master_link_status:up")
+    });
+    assert_eq!(
+        cli(&mut c, 5, "CONFIG SET cluster-slave-validity-factor 2").trim(),
+        "OK"
+    );
+    assert_eq!(
+        cli(&mut c, 5, &format!("CLIENT KILL 127.0.0.1:{}", port(0))).trim(),
+        "OK"
+    );
+    assert_eq!(cli(&mut c, 5, "DEBUG SLEEP 20").trim(), "OK");
+    // The master goes away before the replica can sync again.
+    sh(&mut c, &format!("sim crash {}", port(0)));
+    assert_eq!(
+        cli(&mut c, 5, "PING").trim(),
+        "PONG",
+        "slave #5 is reachable and alive"
+    );
+    sh(&mut c, "sleep 10");
+    assert_eq!(role(&mut c, 5), "slave", "slave #5 must not fail over");
+    wait_for(&mut c, 10, "cluster down", |c| {
+        info_field(c, 1, "cluster_state") == "fail"
+    });
+}
+
+/// Port of tests/cluster/tests/05-slave-selection.tcl, first part: master #0 has replicas #5
+/// and #10; #10 falls behind (the Tcl test stalls it while writing; here it loses its link and
+/// sleeps through the master's next replication PING); when #0 dies, #5, with the greater
+/// offset and so rank 0, becomes the master and #10 follows it.
+#[test]
+fn port_05_slave_selection_by_offset() {
+    let mut c = create_cluster(51, 5, 10, &|i| {
+        if i == 10 {
+            "--enable-debug-command yes".to_string()
+        } else {
+            String::new()
+        }
+    });
+    let n = 15;
+    assert_eq!(master_index(&mut c, 5, n), Some(0));
+    assert_eq!(master_index(&mut c, 10, n), Some(0));
+    assert_eq!(cli(&mut c, 10, "CLIENT KILL TYPE master").trim(), "1");
+    assert_eq!(cli(&mut c, 10, "DEBUG SLEEP 12").trim(), "OK");
+    sh(&mut c, &format!("sim kill {}", port(0)));
+    wait_for(&mut c, 30, "a replica of #0 is promoted", |c| {
+        role(c, 5) == "master" || role(c, 10) == "master"
+    });
+    assert_eq!(
+        role(&mut c, 5),
+        "master",
+        "#5, the replica with the better offset, wins"
+    );
+    let log10 = sh(&mut c, &format!("sim log {} 20", port(10)));
+    let log5 = sh(&mut c, &format!("sim log {} 20", port(5)));
+    assert!(log5.contains("(rank #0, offset "), "{log5}");
+    assert!(
+        log10.contains("(rank #1, offset "),
+        "#10 waits a second longer:\n{log10}"
+    );
+    wait_for(&mut c, 30, "#10 replicates #5", |c| {
+        master_index(c, 10, n) == Some(5)
+    });
+}

@@ -637,6 +637,39 @@ impl Simulator {
         );
     }
 
+    /// `CLIENT KILL` of a replica's master connection: the link drops now and the replica
+    /// reconnects a second later (`replicationCron`). Returns whether there was a link.
+    pub fn kill_master_link(&mut self, replica: u16) -> bool {
+        let Some(h) = self.hosts.get(&replica).filter(|h| h.is_running()) else {
+            return false;
+        };
+        let Some(r) = h
+            .replica_of
+            .filter(|r| r.state != ReplLinkState::Connecting)
+        else {
+            return false;
+        };
+        let generation = h.repl_gen + 1;
+        if let Some(h) = self.hosts.get_mut(&replica) {
+            h.repl_gen = generation;
+            h.replica_of = Some(ReplicaOf {
+                master_port: r.master_port,
+                state: ReplLinkState::Connecting,
+            });
+        }
+        self.schedule(
+            self.now + REPL_RETRY,
+            Event::ReplConnect {
+                replica,
+                generation,
+            },
+        );
+        self.with_node(replica, |n, now| {
+            n.handle_repl_update(now, ReplUpdate::MasterLinkDown)
+        });
+        true
+    }
+
     /// The replicas streaming from `master`, with their offsets, by port.
     pub fn connected_replicas(&self, master: u16) -> Vec<(u16, u64)> {
         self.hosts

@@ -23,6 +23,9 @@ pub enum Command {
     DebugOther(Vec<u8>),
     /// `SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE]`.
     Shutdown,
+    /// `CLIENT KILL TYPE master` (`true`: new syntax, replies a count) or `CLIENT KILL ip:port`
+    /// (`false`, with the address).
+    ClientKill(Option<Vec<u8>>),
     /// `CONFIG GET pattern...`.
     ConfigGet(Vec<Vec<u8>>),
     /// `CONFIG SET name value [name value ...]`.
@@ -202,6 +205,7 @@ enum Kind {
     Info,
     Debug,
     Shutdown,
+    Client,
     Config,
     ConfigGet,
     ConfigSet,
@@ -220,7 +224,7 @@ const COMMANDS: &[(&str, i32, Kind)] = &[
     ("auth", -2, Kind::NotSimulated),
     ("bgrewriteaof", 1, Kind::NotSimulated),
     ("bgsave", -1, Kind::NotSimulated),
-    ("client", -2, Kind::NotSimulated),
+    ("client", -2, Kind::Client),
     ("command", -1, Kind::NotSimulated),
     ("config", -2, Kind::Config),
     ("dbsize", 1, Kind::DbSize),
@@ -445,6 +449,27 @@ pub fn parse_command(argv: &[Vec<u8>]) -> Result<Command, CommandError> {
             Command::DebugSleep(arg(2))
         }
         Kind::Debug => Command::DebugOther(arg(1)),
+        // Only killing a replica's master link is simulated; other CLIENT forms are honest
+        // about it.
+        Kind::Client if argv.len() == 3 && argv[1].eq_ignore_ascii_case(b"kill") => {
+            Command::ClientKill(Some(arg(2)))
+        }
+        Kind::Client
+            if argv.len() == 4
+                && argv[1].eq_ignore_ascii_case(b"kill")
+                && argv[2].eq_ignore_ascii_case(b"type")
+                && argv[3].eq_ignore_ascii_case(b"master") =>
+        {
+            Command::ClientKill(None)
+        }
+        Kind::Client => {
+            return Err(CommandError::NotSimulated {
+                full_name: format!(
+                    "client|{}",
+                    String::from_utf8_lossy(&argv[1]).to_ascii_lowercase()
+                ),
+            });
+        }
         Kind::Shutdown => {
             // 7.0 takes NOSAVE or SAVE, NOW, FORCE and ABORT; the simulated process has no
             // data to save, so only the syntax matters.

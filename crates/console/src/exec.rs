@@ -86,6 +86,20 @@ fn run(sim: &mut Simulator, port: u16, cmd: Command) -> Reply {
             "ERR unknown subcommand or wrong number of arguments for '{}'. Try DEBUG HELP.",
             text(&sub)
         )),
+        Command::ClientKill(addr) => {
+            let master = sim
+                .running(port)
+                .and_then(|h| h.replica_of)
+                .map(|r| format!("127.0.0.1:{}", r.master_port));
+            match addr {
+                None => Reply::Integer(i64::from(sim.kill_master_link(port))),
+                Some(a) if master.as_deref() == Some(&*String::from_utf8_lossy(&a)) => {
+                    sim.kill_master_link(port);
+                    Reply::ok()
+                }
+                Some(_) => Reply::error("ERR No such client"),
+            }
+        }
         Command::Shutdown => {
             let _ = sim.stop_server(port, ProcessState::Killed);
             Reply::Nil
