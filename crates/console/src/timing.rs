@@ -17,7 +17,7 @@ pub struct FailoverTiming {
     pub promoted: Option<u64>,
 }
 
-/// The seed scenario up to the kill, for `node_timeout` ms.
+/// The seed scenario up to the replica's CLUSTER REPLICATE, for `node_timeout` ms.
 fn seed_setup(node_timeout: u64) -> Vec<String> {
     let mut lines: Vec<String> = (7000..=7003)
         .map(|p| {
@@ -30,9 +30,16 @@ fn seed_setup(node_timeout: u64) -> Vec<String> {
     lines.push("redis-cli -p 7003 CLUSTER MEET 127.0.0.1 7000".into());
     lines.push("sleep 3".into());
     lines.push("redis-cli -p 7003 CLUSTER REPLICATE $(redis-cli -p 7000 CLUSTER MYID)".into());
-    // Wait for the first sync (5 s diskless delay) and for every node to know the replica.
-    lines.push("sleep 10".into());
     lines
+}
+
+/// Advances in 5 ms steps (the reference's polling interval) until `done`, at most `max_ms`.
+fn poll(console: &mut Console, max_ms: u64, mut done: impl FnMut(&mut Console) -> bool) {
+    let mut waited = 0;
+    while !done(console) && waited < max_ms {
+        console.sim_mut().advance(5);
+        waited += 5;
+    }
 }
 
 /// Runs the seed failover with `seed` and reports when 7003 saw each step.
@@ -41,6 +48,23 @@ pub fn seed_failover_timing(seed: u64, node_timeout: u64) -> FailoverTiming {
     for line in seed_setup(node_timeout) {
         console.eval_shell(&line);
     }
+    // The reference's procedure: wait for the replication link, and for 7001 and 7002 to list
+    // 7003 as a replica, then one quiet second, then SIGINT. Measuring the same way matters:
+    // it ties the kill to the nodes' ping cycle, which shapes when `fail?` can appear.
+    poll(&mut console, 60_000, |c| {
+        c.eval_shell("redis-cli -p 7003 INFO replication")
+            .text
+            .contains("master_link_status:up")
+    });
+    poll(&mut console, 60_000, |c| {
+        [7001, 7002].iter().all(|p| {
+            c.eval_shell(&format!("redis-cli -p {p} CLUSTER NODES"))
+                .text
+                .lines()
+                .any(|l| l.contains(":7003@17003 slave "))
+        })
+    });
+    console.sim_mut().advance(1000);
     let id_of = |c: &Console, port: u16| -> Option<NodeId> {
         c.sim()
             .host(port)
