@@ -318,3 +318,10 @@ fn slot_commands_match_real_redis() {
 fn add_node_matches_real_redis() {
     compare("scenarios/cluster-add-node.txt");
 }
+
+/// CLUSTER SETSLOT NODE and its errors on a cluster with a replica.
+#[test]
+#[ignore = "needs redis-server 7.0 and about 10 s of real time; scripts/test.sh runs it"]
+fn setslot_matches_real_redis() {
+    compare("scenarios/cluster-setslot.txt");
+}

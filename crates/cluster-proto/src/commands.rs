@@ -53,6 +53,10 @@ pub enum ClusterError {
     ResetWithKeys,
     /// CLUSTER FLUSHSLOTS with keys.
     FlushSlotsWithKeys,
+    /// SETSLOT on a replica.
+    SetSlotOnReplica,
+    /// SETSLOT NODE to a replica.
+    TargetNotMaster,
 }
 
 impl fmt::Display for ClusterError {
@@ -85,6 +89,8 @@ impl fmt::Display for ClusterError {
             ClusterError::FlushSlotsWithKeys => {
                 f.write_str("DB must be empty to perform CLUSTER FLUSHSLOTS.")
             }
+            ClusterError::SetSlotOnReplica => f.write_str("Please use SETSLOT only with masters."),
+            ClusterError::TargetNotMaster => f.write_str("Target node is not a master"),
         }
     }
 }
@@ -310,9 +316,70 @@ impl ClusterState {
         Ok(())
     }
 
-    /// Runtime configuration changes (`CONFIG SET cluster-*`).
+    /// Checked before anything else by every `CLUSTER SETSLOT` form.
+    pub fn check_setslot_allowed(&self) -> Result<(), ClusterError> {
+        if self.myself().is_replica() {
+            Err(ClusterError::SetSlotOnReplica)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// `CLUSTER SETSLOT <slot> NODE <id>`: bind the slot to a master in this node's table; a
+    /// master that gives away its last slot becomes a replica of the new owner (7.0).
+    pub fn set_slot_node(
+        &mut self,
+        now: SimTime,
+        slot: Slot,
+        id: &str,
+    ) -> Result<(), ClusterError> {
+        self.check_setslot_allowed()?;
+        let unknown = || ClusterError::UnknownNode(id.to_string());
+        let target = NodeId::parse(id.as_bytes()).ok_or_else(unknown)?;
+        let n = self.node(&target).ok_or_else(unknown)?;
+        if n.is_replica() {
+            return Err(ClusterError::TargetNotMaster);
+        }
+        let was_mine = self.myself().slots.contains(slot);
+        for n in &mut self.nodes {
+            n.slots.remove(slot);
+        }
+        self.node_mut(&target)
+            .expect("looked up above")
+            .slots
+            .insert(slot);
+        if was_mine
+            && target != self.myself
+            && self.myself().slots.is_empty()
+            && self.config.allow_replica_migration
+        {
+            self.events
+                .push_back(NodeEvent::ReconfiguredAsReplica { master: target });
+            self.set_myself_replica_of(now, &target);
+        }
+        self.todo_update_state = true;
+        self.before_sleep(now);
+        Ok(())
+    }
+
+    /// Runtime configuration changes (`CONFIG SET cluster-*`). Call
+    /// [`apply_config`](Self::apply_config) afterwards.
     pub fn config_mut(&mut self) -> &mut ClusterConfig {
         &mut self.config
+    }
+
+    /// Makes a changed configuration visible: `cluster-replica-no-failover` is announced as the
+    /// `nofailover` flag in every header (`clusterUpdateMyselfFlags`).
+    pub fn apply_config(&mut self, now: SimTime) {
+        let no_failover = self.config.replica_no_failover;
+        let me = self.myself_mut();
+        if no_failover {
+            me.flags.insert(NodeFlags::NOFAILOVER);
+        } else {
+            me.flags.remove(NodeFlags::NOFAILOVER);
+        }
+        self.todo_update_state = true;
+        self.before_sleep(now);
     }
 
     /// `CLUSTER BUMPEPOCH` (`clusterBumpConfigEpochWithoutConsensus`).

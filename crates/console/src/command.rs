@@ -84,6 +84,8 @@ pub enum ClusterCommand {
     Slots,
     /// `CLUSTER SHARDS`.
     Shards,
+    /// `CLUSTER SETSLOT slot action [node-id]`, as typed (checked in Redis's order).
+    SetSlot(Vec<Vec<u8>>),
 }
 
 /// Why a command was rejected before it ran. `Display` is the exact error line Redis sends
@@ -200,6 +202,7 @@ enum Kind {
     ClusterSaveConfig,
     ClusterSlots,
     ClusterShards,
+    ClusterSetSlot,
     Role,
     DbSize,
     Info,
@@ -305,7 +308,7 @@ const CLUSTER_SUBCOMMANDS: &[(&str, i32, Kind)] = &[
     ("reset", -2, Kind::ClusterReset),
     ("saveconfig", 2, Kind::ClusterSaveConfig),
     ("set-config-epoch", 3, Kind::ClusterSetConfigEpoch),
-    ("setslot", -4, Kind::NotSimulated),
+    ("setslot", -4, Kind::ClusterSetSlot),
     ("shards", 2, Kind::ClusterShards),
     ("slaves", 3, Kind::ClusterReplicas),
     ("slots", 2, Kind::ClusterSlots),
@@ -442,6 +445,7 @@ pub fn parse_command(argv: &[Vec<u8>]) -> Result<Command, CommandError> {
         Kind::ClusterSaveConfig => Command::Cluster(ClusterCommand::SaveConfig),
         Kind::ClusterSlots => Command::Cluster(ClusterCommand::Slots),
         Kind::ClusterShards => Command::Cluster(ClusterCommand::Shards),
+        Kind::ClusterSetSlot => Command::Cluster(ClusterCommand::SetSlot(argv[2..].to_vec())),
         Kind::Role => Command::Role,
         Kind::DbSize => Command::DbSize,
         Kind::Info => Command::Info(argv[1..].to_vec()),

@@ -120,8 +120,12 @@ fn run(sim: &mut Simulator, port: u16, cmd: Command) -> Reply {
         },
         Command::ConfigSet(pairs) => {
             if sim.running(port).is_some_and(|h| h.cluster.is_some()) {
-                sim.with_node(port, |n, _| config_set(n.config_mut(), &pairs))
-                    .unwrap_or_else(|| Reply::error(CLUSTER_DISABLED))
+                sim.with_node(port, |n, now| {
+                    let reply = config_set(n.config_mut(), &pairs);
+                    n.apply_config(now);
+                    reply
+                })
+                .unwrap_or_else(|| Reply::error(CLUSTER_DISABLED))
             } else {
                 let mut cfg = cluster_proto::ClusterConfig::default();
                 config_set(&mut cfg, &pairs)
@@ -232,6 +236,28 @@ fn run_cluster(sim: &mut Simulator, port: u16, sub: ClusterCommand) -> Reply {
             result_ok(sim.with_node(port, |n, now| n.flush_slots(now, false)))
         }
         ClusterCommand::SaveConfig => Reply::ok(),
+        ClusterCommand::SetSlot(args) => {
+            if let Err(e) = node(sim, port).check_setslot_allowed() {
+                return Reply::error(format!("ERR {e}"));
+            }
+            let slot = match parse_slot(&args[0]) {
+                Ok(s) => s,
+                Err(r) => return r,
+            };
+            let action = String::from_utf8_lossy(&args[1]).to_ascii_lowercase();
+            match (action.as_str(), args.len()) {
+                ("node", 3) => {
+                    let id = text(&args[2]);
+                    result_ok(sim.with_node(port, |n, now| n.set_slot_node(now, slot, &id)))
+                }
+                ("migrating" | "importing", 3) | ("stable", 2) => Reply::error(format!(
+                    "ERR 'cluster|setslot {action}' is a real Redis command that ClusterLab does not simulate yet"
+                )),
+                _ => Reply::error(
+                    "ERR Invalid CLUSTER SETSLOT action or number of arguments. Try CLUSTER HELP",
+                ),
+            }
+        }
         ClusterCommand::Slots => cluster_slots(node(sim, port)),
         ClusterCommand::Shards => cluster_shards(node(sim, port)),
         ClusterCommand::CountFailureReports(arg) => {
