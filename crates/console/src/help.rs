@@ -80,10 +80,14 @@ pub const SHELL_HELP: &str = "ClusterLab shell commands:
                              start a Redis node on 127.0.0.1:P (cluster bus on P+10000)
   redis-cli [-h HOST] [-p PORT] [-c] [--raw] [CMD ARG...]
                              run one command, or with no CMD talk to the node interactively
+  redis-cli --cluster create HOST:PORT... [--cluster-replicas N] [--cluster-yes]
+  redis-cli --cluster check|info HOST:PORT
+  redis-cli --cluster add-node NEW_HOST:PORT HOST:PORT [--cluster-slave [--cluster-master-id ID]]
   sleep SECONDS              let virtual time pass (decimals allowed)
   sim seed N                 choose the random seed (before the first node starts)
   sim log PORT [N]           the last N lines of a node's log (--loglevel verbose shows more)
   sim kill PORT              stop a node as Ctrl-C does; sim crash PORT: as SIGKILL does
+  sim restart PORT           start it again from its nodes.conf
   sim pause PORT SECONDS     stop a node as SIGSTOP does, and continue it that much later
   sim partition P,P.. P,P..  split the network into groups; sim heal: repair it
   sim partition P,.. -> P,.. drop packets in one direction only
@@ -91,9 +95,10 @@ pub const SHELL_HELP: &str = "ClusterLab shell commands:
   sim loss PERCENT [P P]     drop that share of bus messages
   clear                      clear the screen
   help                       this text
-Inside redis-cli: PING, ECHO, CLUSTER INFO|NODES|MYID|KEYSLOT|MEET|ADDSLOTS|ADDSLOTSRANGE|DELSLOTS|
-  DELSLOTSRANGE|SET-CONFIG-EPOCH|BUMPEPOCH|COUNT-FAILURE-REPORTS|HELP,
-  CONNECT HOST PORT to switch node, exit to come back here.
+Inside redis-cli: PING, ECHO, ROLE, INFO, DBSIZE, CONFIG GET|SET, DEBUG SLEEP, SHUTDOWN,
+  CLIENT KILL TYPE master, CLUSTER INFO|NODES|MYID|KEYSLOT|SLOTS|SHARDS|REPLICAS|MEET|REPLICATE|
+  ADDSLOTS[RANGE]|DELSLOTS[RANGE]|FLUSHSLOTS|SETSLOT .. NODE|FORGET|RESET|SET-CONFIG-EPOCH|
+  BUMPEPOCH|COUNT-FAILURE-REPORTS|HELP; CONNECT HOST PORT to switch node, exit to come back.
 ";
 
 /// Words the front ends offer for completion at the `$` prompt.
