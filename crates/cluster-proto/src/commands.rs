@@ -141,7 +141,7 @@ impl ClusterState {
             return Ok(());
         }
         let id = NodeId::random(&mut self.rng);
-        self.nodes.push(ClusterNode::new(
+        self.add_node(ClusterNode::new(
             id,
             addr,
             NodeFlags::HANDSHAKE | NodeFlags::MEET,
@@ -297,7 +297,8 @@ impl ClusterState {
             self.events.push_back(NodeEvent::ConfigEpochReset);
             let id = NodeId::random(&mut self.rng);
             self.myself = id;
-            self.myself_mut().id = id;
+            self.nodes[0].id = id;
+            self.reindex();
             self.events.push_back(NodeEvent::HardReset { myself: id });
         }
         self.todo_update_state = true;

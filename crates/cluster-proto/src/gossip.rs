@@ -170,7 +170,7 @@ impl ClusterState {
                     port: g.port,
                     cport: g.cport,
                 };
-                self.nodes.push(ClusterNode::new(g.id, addr, flags, now));
+                self.add_node(ClusterNode::new(g.id, addr, flags, now));
             }
         }
     }

@@ -139,8 +139,7 @@ impl ClusterState {
                     port: hdr.port,
                     cport: hdr.cport,
                 };
-                self.nodes
-                    .push(ClusterNode::new(id, addr, NodeFlags::HANDSHAKE, now));
+                self.add_node(ClusterNode::new(id, addr, NodeFlags::HANDSHAKE, now));
                 self.process_gossip_section(now, None, msg);
             }
             self.send_ping(link, MsgType::Pong, now);
@@ -346,6 +345,7 @@ impl ClusterState {
     fn rename_node(&mut self, idx: usize, new_id: NodeId) {
         let old = self.nodes[idx].id;
         self.nodes[idx].id = new_id;
+        self.reindex();
         for l in self.links.values_mut() {
             if l.node == Some(old) {
                 l.node = Some(new_id);

@@ -84,6 +84,9 @@ pub struct ClusterState {
     /// Known nodes in the order this node learned them (a documented, deterministic stand-in
     /// for the hash-table order Redis prints). `nodes[0]` is myself.
     pub(crate) nodes: Vec<ClusterNode>,
+    /// Where each id sits in `nodes`; rebuilt whenever `nodes` changes shape. Lookups by id
+    /// happen for every gossip entry, so a scan would dominate large clusters.
+    pub(crate) index: BTreeMap<NodeId, usize>,
     pub(crate) links: BTreeMap<LinkId, Link>,
     pub(crate) next_link: u32,
     pub(crate) current_epoch: Epoch,
@@ -135,6 +138,7 @@ impl ClusterState {
             config,
             myself,
             nodes: vec![me],
+            index: BTreeMap::from([(myself, 0)]),
             links: BTreeMap::new(),
             next_link: 1,
             current_epoch: 0,
@@ -167,6 +171,7 @@ impl ClusterState {
     /// fresh process (`clusterLoadConfig`).
     pub fn restart(mut self, now: SimTime) -> ClusterState {
         self.nodes.retain(|n| !n.in_handshake());
+        self.reindex();
         let masters: Vec<NodeId> = self
             .nodes
             .iter()
@@ -282,7 +287,7 @@ impl ClusterState {
 
     /// A known node by id.
     pub fn node(&self, id: &NodeId) -> Option<&ClusterNode> {
-        self.nodes.iter().find(|n| n.id == *id)
+        self.index_of(id).map(|i| &self.nodes[i])
     }
 
     /// All known nodes, myself first, then in the order they were learned.
@@ -337,11 +342,28 @@ impl ClusterState {
     // ----- shared internals -----
 
     pub(crate) fn index_of(&self, id: &NodeId) -> Option<usize> {
-        self.nodes.iter().position(|n| n.id == *id)
+        self.index.get(id).copied()
     }
 
     pub(crate) fn node_mut(&mut self, id: &NodeId) -> Option<&mut ClusterNode> {
-        self.nodes.iter_mut().find(|n| n.id == *id)
+        let i = self.index_of(id)?;
+        Some(&mut self.nodes[i])
+    }
+
+    /// Appends a newly learned node (`clusterAddNode`).
+    pub(crate) fn add_node(&mut self, node: ClusterNode) {
+        self.index.insert(node.id, self.nodes.len());
+        self.nodes.push(node);
+    }
+
+    /// Rebuilds the id index after nodes were removed or renamed.
+    pub(crate) fn reindex(&mut self) {
+        self.index = self
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.id, i))
+            .collect();
     }
 
     pub(crate) fn myself_mut(&mut self) -> &mut ClusterNode {
@@ -446,6 +468,7 @@ impl ClusterState {
             self.free_link(l);
         }
         let node = self.nodes.remove(idx);
+        self.reindex();
         if let Some(m) = node.replica_of.and_then(|m| self.node_mut(&m)) {
             m.replicas.retain(|r| r != id);
         }
