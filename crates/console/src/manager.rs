@@ -390,6 +390,28 @@ fn anti_affinity(nodes: &[MNode]) -> (u64, Vec<usize>) {
     (score, offenders)
 }
 
+/// A node to add to a cluster must be a cluster node that knows nobody and holds no keys
+/// (`clusterManagerNodeIsCluster`, `clusterManagerNodeIsEmpty`); redis-cli's errors otherwise.
+fn load_empty_node(
+    sim: &Simulator,
+    ip: &str,
+    typed_port: i64,
+    port: u16,
+    out: &mut Printed,
+) -> Option<MNode> {
+    let Some(state) = node_state(sim, port) else {
+        out.push_out(&format!(
+            "[ERR] Node {ip}:{typed_port} is not configured as a cluster node.\n"
+        ));
+        return None;
+    };
+    if state.nodes().len() != 1 {
+        out.push_out(&format!("[ERR] Node {ip}:{typed_port} is not empty. Either the node already knows other nodes (check with CLUSTER NODES) or contains some key in database 0.\n"));
+        return None;
+    }
+    load_node(sim, ip, port)
+}
+
 /// `redis-cli --cluster create`.
 fn create(sim: &mut Simulator, addrs: &[String], opts: &Options) -> Printed {
     let mut out = Printed::default();
@@ -406,17 +428,7 @@ fn create(sim: &mut Simulator, addrs: &[String], opts: &Options) -> Printed {
                 return out;
             }
         };
-        let Some(state) = node_state(sim, p) else {
-            out.push_out(&format!(
-                "[ERR] Node {ip}:{port} is not configured as a cluster node.\n"
-            ));
-            return out;
-        };
-        if state.nodes().len() != 1 {
-            out.push_out(&format!("[ERR] Node {ip}:{port} is not empty. Either the node already knows other nodes (check with CLUSTER NODES) or contains some key in database 0.\n"));
-            return out;
-        }
-        let Some(mut n) = load_node(sim, &ip, p) else {
+        let Some(mut n) = load_empty_node(sim, &ip, port, p, &mut out) else {
             return out;
         };
         n.slots = vec![false; CLUSTER_SLOTS];
@@ -664,17 +676,7 @@ fn add_node(sim: &mut Simulator, new: &str, existing: &str, opts: &Options) -> P
             return out;
         }
     };
-    let Some(state) = node_state(sim, p) else {
-        out.push_out(&format!(
-            "[ERR] Node {ip}:{port} is not configured as a cluster node.\n"
-        ));
-        return out;
-    };
-    if state.nodes().len() != 1 {
-        out.push_out(&format!("[ERR] Node {ip}:{port} is not empty. Either the node already knows other nodes (check with CLUSTER NODES) or contains some key in database 0.\n"));
-        return out;
-    }
-    let Some(new_node) = load_node(sim, &ip, p) else {
+    let Some(new_node) = load_empty_node(sim, &ip, port, p, &mut out) else {
         return out;
     };
     if master.is_none() {
