@@ -53,7 +53,14 @@ impl PartialEq for TerminalState {
 pub enum TerminalAction {
     /// A line was typed and Enter pressed.
     Submit(String),
+    /// Ctrl-C: the line is abandoned, shown with `^C`.
+    Interrupt(String),
+    /// Ctrl-L: the screen is cleared.
+    Clear,
 }
+
+/// At most this many history lines are kept (and saved across reloads).
+pub const MAX_HISTORY: usize = 500;
 
 /// Splits printed text into scrollback lines. Redis's `\r\n` shows as a plain line break.
 fn printed_lines(text: &str) -> impl Iterator<Item = TermLine> + '_ {
@@ -67,6 +74,15 @@ fn printed_lines(text: &str) -> impl Iterator<Item = TermLine> + '_ {
 }
 
 impl TerminalState {
+    /// A fresh terminal with the history of an earlier session.
+    pub fn with_history(seed: u64, history: Vec<String>) -> Self {
+        let skip = history.len().saturating_sub(MAX_HISTORY);
+        TerminalState {
+            history: Rc::new(history.into_iter().skip(skip).collect()),
+            ..TerminalState::new(seed)
+        }
+    }
+
     /// A fresh terminal over a new world with `seed`, with a greeting.
     pub fn new(seed: u64) -> Self {
         let console = Console::new(seed);
@@ -99,6 +115,23 @@ impl Reducible for TerminalState {
 
     fn reduce(self: Rc<Self>, action: TerminalAction) -> Rc<Self> {
         match action {
+            TerminalAction::Clear => Rc::new(TerminalState {
+                lines: Rc::new(Vec::new()),
+                version: self.version + 1,
+                ..(*self).clone()
+            }),
+            TerminalAction::Interrupt(line) => {
+                let mut lines = (*self.lines).clone();
+                lines.push(TermLine {
+                    kind: LineKind::Input,
+                    text: format!("{}{line}^C", self.prompt),
+                });
+                Rc::new(TerminalState {
+                    lines: Rc::new(lines),
+                    version: self.version + 1,
+                    ..(*self).clone()
+                })
+            }
             TerminalAction::Submit(line) => {
                 let out = self.console.borrow_mut().eval(&line);
                 let mut lines = if out.clear {
@@ -118,6 +151,8 @@ impl Reducible for TerminalState {
                 let mut history = (*self.history).clone();
                 if !line.trim().is_empty() && history.last() != Some(&line) {
                     history.push(line);
+                    let excess = history.len().saturating_sub(MAX_HISTORY);
+                    history.drain(..excess);
                 }
                 Rc::new(TerminalState {
                     console: Rc::clone(&self.console),

@@ -11,6 +11,14 @@ use web_sys::{
 wasm_bindgen_test_configure!(run_in_browser);
 
 async fn mount() -> Element {
+    // Each test starts without the history another test saved.
+    if let Some(s) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+        let _ = s.remove_item(clusterlab_web::components::terminal::HISTORY_KEY);
+    }
+    mount_keeping_history().await
+}
+
+async fn mount_keeping_history() -> Element {
     let document = web_sys::window()
         .and_then(|w| w.document())
         .expect("a document");
@@ -35,15 +43,20 @@ fn input(root: &Element) -> HtmlInputElement {
 }
 
 async fn key(root: &Element, name: &str) {
+    key_with(root, name, false).await;
+}
+
+async fn key_with(root: &Element, name: &str, ctrl: bool) {
     let init = KeyboardEventInit::new();
     init.set_key(name);
+    init.set_ctrl_key(ctrl);
     init.set_bubbles(true);
     let ev = KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).expect("event");
     input(root).dispatch_event(&ev).expect("dispatch");
     yew::scheduler::flush().await;
 }
 
-async fn type_line(root: &Element, text: &str) {
+async fn type_text(root: &Element, text: &str) {
     let field = input(root);
     field.set_value(text);
     let init = InputEventInit::new();
@@ -51,6 +64,10 @@ async fn type_line(root: &Element, text: &str) {
     let ev = InputEvent::new_with_event_init_dict("input", &init).expect("event");
     field.dispatch_event(&ev).expect("dispatch");
     yew::scheduler::flush().await;
+}
+
+async fn type_line(root: &Element, text: &str) {
+    type_text(root, text).await;
     key(root, "Enter").await;
 }
 
@@ -110,4 +127,44 @@ async fn arrow_keys_walk_the_history() {
     key(&root, "ArrowDown").await;
     assert_eq!(input(&root).value(), "");
     root.remove();
+}
+
+#[wasm_bindgen_test]
+async fn tab_completes_commands_and_subcommands() {
+    let root = mount().await;
+    type_text(&root, "redis-se").await;
+    key(&root, "Tab").await;
+    assert_eq!(input(&root).value(), "redis-server ");
+    type_text(&root, "CLUSTER KEY").await;
+    key(&root, "Tab").await;
+    assert_eq!(input(&root).value(), "CLUSTER KEYSLOT ");
+    root.remove();
+}
+
+#[wasm_bindgen_test]
+async fn ctrl_c_abandons_the_line_and_ctrl_l_clears_the_screen() {
+    let root = mount().await;
+    type_text(&root, "redis-cli -p 7000").await;
+    key_with(&root, "c", true).await;
+    assert_eq!(input(&root).value(), "");
+    let lines = screen_lines(&root);
+    assert_eq!(
+        lines.last().map(String::as_str),
+        Some("$ redis-cli -p 7000^C")
+    );
+    key_with(&root, "l", true).await;
+    assert!(screen_lines(&root).is_empty(), "the screen is cleared");
+    assert_eq!(prompt(&root), "$ ");
+    root.remove();
+}
+
+#[wasm_bindgen_test]
+async fn history_survives_a_reload() {
+    let root = mount().await;
+    type_line(&root, "echo remembered").await;
+    root.remove();
+    let again = mount_keeping_history().await;
+    key(&again, "ArrowUp").await;
+    assert_eq!(input(&again).value(), "echo remembered");
+    again.remove();
 }

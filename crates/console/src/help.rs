@@ -163,3 +163,30 @@ pub const SIM_VERBS: &[&str] = &[
     "latency",
     "loss",
 ];
+
+/// Completes the word at the end of `line` the way a shell's Tab does: one candidate is taken
+/// whole (with a space after it), several are narrowed to their common prefix. `None` when
+/// there is nothing to add.
+pub fn complete_line(line: &str) -> Option<String> {
+    let (start, candidates) = complete(line, line.len());
+    let word = &line[start..];
+    let completed = match candidates.as_slice() {
+        [] => return None,
+        [one] => format!("{one} "),
+        many => {
+            let first = &many[0];
+            let mut len = first.len();
+            for c in &many[1..] {
+                len = len.min(
+                    first
+                        .bytes()
+                        .zip(c.bytes())
+                        .take_while(|(a, b)| a.eq_ignore_ascii_case(b))
+                        .count(),
+                );
+            }
+            first[..len].to_string()
+        }
+    };
+    (completed.len() > word.len()).then(|| format!("{}{completed}", &line[..start]))
+}

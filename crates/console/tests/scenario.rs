@@ -98,3 +98,21 @@ fn completion_offers_commands_subcommands_and_verbs() {
     assert_eq!(complete("é", 1).1, Vec::<String>::new());
     let _ = complete("abc", 99);
 }
+
+#[test]
+fn tab_completes_like_a_shell() {
+    use console::help::complete_line;
+    assert_eq!(complete_line("redis-se").as_deref(), Some("redis-server "));
+    assert_eq!(
+        complete_line("CLUSTER KEY").as_deref(),
+        Some("CLUSTER KEYSLOT ")
+    );
+    // Several candidates: their common prefix.
+    assert_eq!(
+        complete_line("cluster rep").as_deref(),
+        Some("cluster REPLICA")
+    );
+    // Nothing more to add, or nothing matches.
+    assert_eq!(complete_line("cluster REPLICA"), None);
+    assert_eq!(complete_line("zzz"), None);
+}

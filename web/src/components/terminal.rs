@@ -23,11 +23,39 @@ fn step_history(len: usize, at: Option<usize>, up: bool) -> Option<usize> {
     }
 }
 
+/// Ctrl-C copies when text is selected, as in a terminal emulator; only otherwise it
+/// interrupts.
+fn has_selection() -> bool {
+    web_sys::window()
+        .and_then(|w| w.get_selection().ok().flatten())
+        .is_some_and(|s| !s.is_collapsed())
+}
+
+/// Where the history survives a reload.
+pub const HISTORY_KEY: &str = "clusterlab.history";
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+fn load_history() -> Vec<String> {
+    storage()
+        .and_then(|s| s.get_item(HISTORY_KEY).ok().flatten())
+        .map(|text| text.lines().map(String::from).collect())
+        .unwrap_or_default()
+}
+
 /// A terminal bound to one console.
 #[function_component(Terminal)]
 pub fn terminal(props: &TerminalProps) -> Html {
     let seed = props.seed;
-    let state = use_reducer(move || TerminalState::new(seed));
+    let state = use_reducer(move || TerminalState::with_history(seed, load_history()));
+    // Save the history whenever it changes (a private window may refuse: that is fine).
+    use_effect_with(state.history.clone(), |history| {
+        if let Some(s) = storage() {
+            let _ = s.set_item(HISTORY_KEY, &history.join("\n"));
+        }
+    });
     let input = use_state(String::new);
     let history_at = use_state(|| None::<usize>);
     let input_ref = use_node_ref();
@@ -57,6 +85,22 @@ pub fn terminal(props: &TerminalProps) -> Html {
             "Enter" => {
                 e.prevent_default();
                 state.dispatch(TerminalAction::Submit((*input).clone()));
+                input.set(String::new());
+                history_at.set(None);
+            }
+            "Tab" => {
+                e.prevent_default();
+                if let Some(line) = console::help::complete_line(&input) {
+                    input.set(line);
+                }
+            }
+            "l" | "L" if e.ctrl_key() => {
+                e.prevent_default();
+                state.dispatch(TerminalAction::Clear);
+            }
+            "c" | "C" if e.ctrl_key() && !has_selection() => {
+                e.prevent_default();
+                state.dispatch(TerminalAction::Interrupt((*input).clone()));
                 input.set(String::new());
                 history_at.set(None);
             }
