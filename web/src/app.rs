@@ -1,19 +1,30 @@
-//! The page layout.
+//! The page layout: it owns the playground's state and hands it to the components.
 
 use yew::prelude::*;
 
-use crate::components::terminal::Terminal;
+use crate::components::terminal::{Terminal, load_history};
+use crate::components::time_controls::TimeControls;
+use crate::hooks::use_clock;
+use crate::state::TerminalState;
+
+/// The seed a fresh page starts with, so that shared transcripts match.
+pub const PAGE_SEED: u64 = 1;
 
 /// The whole playground page.
 #[function_component(App)]
 pub fn app() -> Html {
+    let state = use_reducer(|| TerminalState::with_history(PAGE_SEED, load_history()));
+    use_clock(state.clone());
     html! {
         <main class="app">
             <header class="app-header">
-                <h1>{ "ClusterLab" }</h1>
-                <p class="tagline">{ "Type real redis-cli commands into a simulated Redis 7.0 cluster." }</p>
+                <div>
+                    <h1>{ "ClusterLab" }</h1>
+                    <p class="tagline">{ "Type real redis-cli commands into a simulated Redis 7.0 cluster." }</p>
+                </div>
+                <TimeControls state={state.clone()} />
             </header>
-            <Terminal seed={1} />
+            <Terminal {state} />
         </main>
     }
 }

@@ -6,6 +6,7 @@
 
 pub mod app;
 pub mod components;
+pub mod hooks;
 pub mod state;
 
 /// Mounts the playground on the page's `<body>`.

@@ -1,7 +1,7 @@
 //! The terminal component in a real browser: mount it, type lines, let Yew render, read the DOM.
 #![cfg(target_arch = "wasm32")]
 
-use clusterlab_web::components::terminal::{Terminal, TerminalProps};
+use clusterlab_web::app::App;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 use web_sys::{
@@ -28,8 +28,7 @@ async fn mount_keeping_history() -> Element {
         .expect("body")
         .append_child(&root)
         .expect("append");
-    yew::Renderer::<Terminal>::with_root_and_props(root.clone(), TerminalProps { seed: 1 })
-        .render();
+    yew::Renderer::<App>::with_root(root.clone()).render();
     yew::scheduler::flush().await;
     root
 }
@@ -167,4 +166,68 @@ async fn history_survives_a_reload() {
     key(&again, "ArrowUp").await;
     assert_eq!(input(&again).value(), "echo remembered");
     again.remove();
+}
+
+fn clock(root: &Element) -> String {
+    root.query_selector(".clock")
+        .ok()
+        .flatten()
+        .and_then(|e| e.text_content())
+        .unwrap_or_default()
+}
+
+async fn click(root: &Element, selector: &str) {
+    let el: web_sys::HtmlElement = root
+        .query_selector(selector)
+        .expect("valid selector")
+        .expect("the control exists")
+        .dyn_into()
+        .expect("an HTML element");
+    el.click();
+    yew::scheduler::flush().await;
+}
+
+#[wasm_bindgen_test]
+async fn the_clock_shows_virtual_time_and_steps_one_event() {
+    let root = mount().await;
+    assert_eq!(clock(&root), "14 Jan 2020 23:34:33.000 UTC");
+    type_line(&root, "redis-server --port 7000 --cluster-enabled yes").await;
+    // The first event is the node's first cron tick, a few ms after it started.
+    click(&root, ".step").await;
+    let after = clock(&root);
+    assert!(
+        after.starts_with("14 Jan 2020 23:34:33.") && after != "14 Jan 2020 23:34:33.000 UTC",
+        "{after}"
+    );
+    // `sleep` moves the same clock.
+    type_line(&root, "sleep 2").await;
+    assert!(
+        clock(&root).starts_with("14 Jan 2020 23:34:35."),
+        "{}",
+        clock(&root)
+    );
+    root.remove();
+}
+
+#[wasm_bindgen_test]
+async fn play_toggles_and_step_is_disabled_while_playing() {
+    let root = mount().await;
+    let play = root
+        .query_selector(".play")
+        .ok()
+        .flatten()
+        .expect("play button");
+    assert_eq!(play.text_content().as_deref(), Some("Play"));
+    click(&root, ".play").await;
+    assert_eq!(play.text_content().as_deref(), Some("Pause"));
+    assert_eq!(play.get_attribute("aria-pressed").as_deref(), Some("true"));
+    let step = root
+        .query_selector(".step")
+        .ok()
+        .flatten()
+        .expect("step button");
+    assert!(step.has_attribute("disabled"));
+    click(&root, ".play").await;
+    assert_eq!(play.text_content().as_deref(), Some("Play"));
+    root.remove();
 }

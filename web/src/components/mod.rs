@@ -1,3 +1,4 @@
 //! UI components. Each renders its props and reports user actions through callbacks.
 
 pub mod terminal;
+pub mod time_controls;

@@ -8,8 +8,8 @@ use crate::state::{LineKind, TerminalAction, TerminalState};
 /// Properties of [`Terminal`].
 #[derive(Debug, Properties, PartialEq)]
 pub struct TerminalProps {
-    /// The world's random seed.
-    pub seed: u64,
+    /// The playground's state, owned by the app.
+    pub state: UseReducerHandle<TerminalState>,
 }
 
 /// Where the arrow keys are in the history: `None` means editing a new line.
@@ -38,18 +38,18 @@ fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
 }
 
-fn load_history() -> Vec<String> {
+/// The history an earlier visit saved.
+pub fn load_history() -> Vec<String> {
     storage()
         .and_then(|s| s.get_item(HISTORY_KEY).ok().flatten())
         .map(|text| text.lines().map(String::from).collect())
         .unwrap_or_default()
 }
 
-/// A terminal bound to one console.
+/// A terminal on the app's console.
 #[function_component(Terminal)]
 pub fn terminal(props: &TerminalProps) -> Html {
-    let seed = props.seed;
-    let state = use_reducer(move || TerminalState::with_history(seed, load_history()));
+    let state = props.state.clone();
     // Save the history whenever it changes (a private window may refuse: that is fine).
     use_effect_with(state.history.clone(), |history| {
         if let Some(s) = storage() {

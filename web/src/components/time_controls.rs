@@ -1,0 +1,61 @@
+//! The clock: virtual time, play/pause, speed, single step.
+
+use yew::prelude::*;
+
+use crate::state::{SPEEDS, TerminalAction, TerminalState};
+
+/// Properties of [`TimeControls`].
+#[derive(Debug, Properties, PartialEq)]
+pub struct TimeControlsProps {
+    /// The playground's state.
+    pub state: UseReducerHandle<TerminalState>,
+}
+
+fn speed_label(speed: f64) -> String {
+    if speed < 1.0 {
+        format!("{speed}x")
+    } else {
+        format!("{speed:.0}x")
+    }
+}
+
+/// Virtual time and the controls that move it.
+#[function_component(TimeControls)]
+pub fn time_controls(props: &TimeControlsProps) -> Html {
+    let state = &props.state;
+    let playing = state.playing;
+    let toggle = {
+        let state = state.clone();
+        Callback::from(move |_: MouseEvent| state.dispatch(TerminalAction::SetPlaying(!playing)))
+    };
+    let step = {
+        let state = state.clone();
+        Callback::from(move |_: MouseEvent| state.dispatch(TerminalAction::Step))
+    };
+    let on_speed = {
+        let state = state.clone();
+        Callback::from(move |e: Event| {
+            let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
+            if let Ok(speed) = select.value().parse::<f64>() {
+                state.dispatch(TerminalAction::SetSpeed(speed));
+            }
+        })
+    };
+    html! {
+        <div class="time-controls" role="group" aria-label="virtual time">
+            <span class="clock" aria-live="off" title="virtual time">{ &state.clock }</span>
+            <button class="play" onclick={toggle} aria-pressed={playing.to_string()}>
+                { if playing { "Pause" } else { "Play" } }
+            </button>
+            <label class="speed">
+                { "Speed " }
+                <select onchange={on_speed} aria-label="speed">
+                    { for SPEEDS.iter().map(|&s| html! {
+                        <option value={s.to_string()} selected={s == state.speed}>{ speed_label(s) }</option>
+                    }) }
+                </select>
+            </label>
+            <button class="step" onclick={step} disabled={playing}>{ "Step" }</button>
+        </div>
+    }
+}
