@@ -169,15 +169,26 @@ fn port_00_base_config_epoch_collision() {
             count == n && epochs.len() == n
         })
     });
-    // CLUSTER RESET SOFT is not simulated yet; current epochs stay consistent meanwhile.
+    assert_epochs_consistent(&mut c, n);
+    // "CLUSTER RESET SOFT test": a reset node keeps its current epoch.
+    for (i, how) in [(0, "CLUSTER RESET"), (1, "CLUSTER RESET SOFT")] {
+        let before = info_field(&mut c, i, "cluster_current_epoch");
+        assert_eq!(cli(&mut c, i, how).trim(), "OK");
+        assert_eq!(info_field(&mut c, i, "cluster_current_epoch"), before);
+        assert_eq!(info_field(&mut c, i, "cluster_known_nodes"), "1");
+    }
+}
+
+/// `current_epoch >= my_epoch` on every node (03-failover-loop's final check).
+fn assert_epochs_consistent(c: &mut Console, n: usize) {
     for i in 0..n {
-        let current: u64 = info_field(&mut c, i, "cluster_current_epoch")
+        let current: u64 = info_field(c, i, "cluster_current_epoch")
             .parse()
             .expect("number");
-        let mine: u64 = info_field(&mut c, i, "cluster_my_epoch")
+        let mine: u64 = info_field(c, i, "cluster_my_epoch")
             .parse()
             .expect("number");
-        assert!(current >= mine);
+        assert!(current >= mine, "node {i}: current {current} < my {mine}");
     }
 }
 
@@ -342,15 +353,7 @@ fn port_03_failover_loop() {
         // Give the restarted replica its first sync before the next kill.
         sh(&mut c, "sleep 10");
     }
-    for i in 0..n {
-        let current: u64 = info_field(&mut c, i, "cluster_current_epoch")
-            .parse()
-            .expect("number");
-        let mine: u64 = info_field(&mut c, i, "cluster_my_epoch")
-            .parse()
-            .expect("number");
-        assert!(current >= mine, "node {i}: current {current} < my {mine}");
-    }
+    assert_epochs_consistent(&mut c, n);
 }
 
 /// Port of tests/cluster/tests/05-slave-selection.tcl, second part: three masters with five
