@@ -2,6 +2,7 @@
 
 use yew::prelude::*;
 
+use crate::components::belief_matrix::BeliefMatrix;
 use crate::components::terminal::{Terminal, load_history};
 use crate::components::time_controls::TimeControls;
 use crate::hooks::use_clock;
@@ -24,7 +25,12 @@ pub fn app() -> Html {
                 </div>
                 <TimeControls state={state.clone()} />
             </header>
-            <Terminal {state} />
+            <div class="workspace">
+                <Terminal state={state.clone()} />
+                <aside class="side-panel">
+                    <BeliefMatrix view={state.view()} />
+                </aside>
+            </div>
         </main>
     }
 }

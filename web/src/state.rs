@@ -57,6 +57,13 @@ fn clock_of(console: &Console) -> String {
     format!("{} UTC", cluster_sim::log_timestamp(console.sim().now()))
 }
 
+impl TerminalState {
+    /// What the world looks like now, for the views.
+    pub fn view(&self) -> cluster_sim::ClusterView {
+        self.console.borrow().sim().view()
+    }
+}
+
 impl PartialEq for TerminalState {
     fn eq(&self, other: &Self) -> bool {
         Rc::ptr_eq(&self.console, &other.console) && self.version == other.version

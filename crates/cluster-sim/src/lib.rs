@@ -22,6 +22,7 @@ mod logfmt;
 mod network;
 mod server_config;
 mod trace;
+mod view;
 mod world;
 
 pub use host::{Host, NO_REPLID, ProcessState, ReplLinkState, ReplicaOf};
@@ -29,4 +30,5 @@ pub use logfmt::{log_line, log_timestamp};
 pub use network::{Conn, ConnState, End, Network};
 pub use server_config::{ConfigError, REDIS_VERSION, ServerConfig};
 pub use trace::TraceEvent;
+pub use view::{Belief, BeliefCell, ClusterView, NodeView};
 pub use world::{DEFAULT_SEED, LOOPBACK, REPL_DISKLESS_SYNC_DELAY, SimError, Simulator};

@@ -1,0 +1,134 @@
+//! Plain data about the world for user interfaces: who runs, who is what, who believes what.
+
+use cluster_proto::{NodeFlags, SimTime};
+
+use crate::world::Simulator;
+
+/// What one observer believes about another node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Belief {
+    /// Reachable as far as the observer knows.
+    Ok,
+    /// Suspected by the observer alone (`fail?`).
+    PFail,
+    /// Agreed failed (`fail`).
+    Fail,
+    /// Still in handshake, or not known at all.
+    Unknown,
+}
+
+/// One running or stopped server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NodeView {
+    /// Client port.
+    pub port: u16,
+    /// Whether the process runs.
+    pub running: bool,
+    /// Whether it is stopped by `sim pause`.
+    pub paused: bool,
+    /// `master` or `slave`, as the node itself says.
+    pub role: &'static str,
+    /// The port of its master, if it replicates one.
+    pub master_port: Option<u16>,
+    /// Its slots as CLUSTER NODES prints them.
+    pub slots: String,
+    /// Its own configEpoch.
+    pub config_epoch: u64,
+    /// Its currentEpoch.
+    pub current_epoch: u64,
+    /// Whether it considers the cluster ok.
+    pub cluster_ok: bool,
+}
+
+/// One cell of the belief matrix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BeliefCell {
+    /// The observer.
+    pub observer: u16,
+    /// The node observed.
+    pub target: u16,
+    /// What the observer believes.
+    pub belief: Belief,
+    /// Failure reports the observer holds about the target.
+    pub reports: usize,
+}
+
+/// A snapshot of the world for drawing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClusterView {
+    /// The virtual time of the snapshot.
+    pub now: SimTime,
+    /// Every cluster node that ever ran, by port.
+    pub nodes: Vec<NodeView>,
+    /// What each running node believes about every other, observer-major.
+    pub beliefs: Vec<BeliefCell>,
+}
+
+impl Simulator {
+    /// A snapshot for user interfaces.
+    pub fn view(&self) -> ClusterView {
+        let mut nodes = Vec::new();
+        let mut beliefs = Vec::new();
+        let cluster_hosts: Vec<(u16, &crate::Host)> =
+            self.hosts().filter(|(_, h)| h.cluster.is_some()).collect();
+        for &(port, host) in &cluster_hosts {
+            let Some(state) = host.cluster.as_ref() else {
+                continue;
+            };
+            let me = state.myself();
+            nodes.push(NodeView {
+                port,
+                running: host.is_running(),
+                paused: host.paused_until.is_some(),
+                role: if me.is_replica() { "slave" } else { "master" },
+                master_port: me
+                    .replica_of
+                    .and_then(|m| state.node(&m))
+                    .map(|m| m.addr.port),
+                slots: me.slots.ranges_text(),
+                config_epoch: me.config_epoch,
+                current_epoch: state.current_epoch(),
+                cluster_ok: state.health() == cluster_proto::ClusterHealth::Ok,
+            });
+            if !host.is_running() {
+                continue;
+            }
+            for &(target, _) in &cluster_hosts {
+                if target == port {
+                    continue;
+                }
+                let known = state
+                    .nodes()
+                    .iter()
+                    .find(|n| n.addr.port == target && !n.in_handshake());
+                // Only reports still valid (2 × node timeout) count, as Redis counts them.
+                let max_age =
+                    state.config().node_timeout * cluster_proto::CLUSTER_FAIL_REPORT_VALIDITY_MULT;
+                let now = self.now();
+                let valid = |n: &cluster_proto::ClusterNode| {
+                    n.fail_reports
+                        .iter()
+                        .filter(|r| now - r.time <= max_age)
+                        .count()
+                };
+                let (belief, reports) = match known {
+                    None => (Belief::Unknown, 0),
+                    Some(n) if n.flags.contains(NodeFlags::FAIL) => (Belief::Fail, valid(n)),
+                    Some(n) if n.flags.contains(NodeFlags::PFAIL) => (Belief::PFail, valid(n)),
+                    Some(n) => (Belief::Ok, valid(n)),
+                };
+                beliefs.push(BeliefCell {
+                    observer: port,
+                    target,
+                    belief,
+                    reports,
+                });
+            }
+        }
+        ClusterView {
+            now: self.now(),
+            nodes,
+            beliefs,
+        }
+    }
+}

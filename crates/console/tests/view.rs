@@ -1,0 +1,66 @@
+//! The world as user interfaces see it: roles and "PFAIL is local, FAIL is agreed".
+use cluster_sim::Belief;
+use console::Console;
+
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+#[cfg(target_arch = "wasm32")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+fn belief(c: &Console, observer: u16, target: u16) -> (Belief, usize) {
+    let view = c.sim().view();
+    let cell = view
+        .beliefs
+        .iter()
+        .find(|b| b.observer == observer && b.target == target)
+        .unwrap_or_else(|| panic!("no belief of {observer} about {target}"));
+    (cell.belief, cell.reports)
+}
+
+#[test]
+fn pfail_is_local_fail_is_agreed() {
+    let mut c = Console::new(1);
+    for p in 7000..=7002 {
+        c.eval_shell(&format!("redis-server --port {p} --cluster-enabled yes --cluster-node-timeout 2000 --daemonize yes"));
+    }
+    c.eval_shell("redis-cli --cluster create 127.0.0.1:7000 127.0.0.1:7001 127.0.0.1:7002 --cluster-replicas 0 --cluster-yes");
+    c.eval_shell("sleep 2");
+    assert_eq!(belief(&c, 7001, 7000), (Belief::Ok, 0));
+    let view = c.sim().view();
+    assert!(
+        view.nodes
+            .iter()
+            .all(|n| n.role == "master" && n.running && n.cluster_ok)
+    );
+    c.eval_shell("sim kill 7000");
+    // Step until someone suspects 7000: at that moment only that observer does.
+    let mut suspected = None;
+    for _ in 0..100 {
+        c.eval_shell("sleep 0.1");
+        let a = belief(&c, 7001, 7000).0;
+        let b = belief(&c, 7002, 7000).0;
+        if a != Belief::Ok || b != Belief::Ok {
+            suspected = Some((a, b));
+            break;
+        }
+    }
+    let (a, b) = suspected.expect("7000 is suspected within 10 s");
+    assert!(
+        (a == Belief::PFail && b == Belief::Ok) || (a == Belief::Ok && b == Belief::PFail),
+        "the first suspicion is one node's own: {a:?} {b:?}"
+    );
+    c.eval_shell("sleep 5");
+    assert_eq!(belief(&c, 7001, 7000).0, Belief::Fail);
+    assert_eq!(belief(&c, 7002, 7000).0, Belief::Fail);
+    let view = c.sim().view();
+    let dead = view
+        .nodes
+        .iter()
+        .find(|n| n.port == 7000)
+        .expect("7000 listed");
+    assert!(!dead.running);
+    assert!(
+        view.beliefs.iter().all(|b| b.observer != 7000),
+        "a dead node believes nothing"
+    );
+}

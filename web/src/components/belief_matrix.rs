@@ -1,0 +1,76 @@
+//! Who believes what about whom: each running node's opinion of every other node.
+
+use cluster_sim::{Belief, ClusterView};
+use yew::prelude::*;
+
+/// Properties of [`BeliefMatrix`].
+#[derive(Debug, Properties, PartialEq)]
+pub struct BeliefMatrixProps {
+    /// The world to show.
+    pub view: ClusterView,
+}
+
+fn cell_text(belief: Belief) -> (&'static str, &'static str) {
+    match belief {
+        Belief::Ok => ("ok", "belief-ok"),
+        Belief::PFail => ("fail?", "belief-pfail"),
+        Belief::Fail => ("fail", "belief-fail"),
+        Belief::Unknown => ("?", "belief-unknown"),
+    }
+}
+
+/// A table: rows are observers, columns the nodes they judge. `fail?` is one node's own
+/// suspicion; `fail` is the cluster's agreement. The number is how many masters reported it.
+#[function_component(BeliefMatrix)]
+pub fn belief_matrix(props: &BeliefMatrixProps) -> Html {
+    let view = &props.view;
+    if view.nodes.is_empty() {
+        return html! {
+            <section class="belief-matrix empty" aria-label="beliefs">
+                <p>{ "Start nodes to see what each one believes about the others." }</p>
+            </section>
+        };
+    }
+    let ports: Vec<u16> = view.nodes.iter().map(|n| n.port).collect();
+    html! {
+        <section class="belief-matrix" aria-label="beliefs">
+            <table>
+                <caption>{ "What each node believes (rows) about the others (columns)" }</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">{ "" }</th>
+                        { for ports.iter().map(|p| html! { <th scope="col">{ p }</th> }) }
+                    </tr>
+                </thead>
+                <tbody>
+                    { for view.nodes.iter().map(|observer| {
+                        let row_label = format!("{} {}", observer.port, if observer.running { observer.role } else { "down" });
+                        html! {
+                            <tr class={classes!(if observer.running { None } else { Some("down") })}>
+                                <th scope="row">{ row_label }</th>
+                                { for ports.iter().map(|&target| {
+                                    if target == observer.port {
+                                        return html! { <td class="self">{ "·" }</td> };
+                                    }
+                                    match view.beliefs.iter().find(|b| b.observer == observer.port && b.target == target) {
+                                        None => html! { <td class="belief-none">{ "" }</td> },
+                                        Some(b) => {
+                                            let (text, class) = cell_text(b.belief);
+                                            let title = format!("{} sees {}: {} ({} failure report(s))", b.observer, b.target, text, b.reports);
+                                            html! {
+                                                <td class={class} title={title}>
+                                                    { text }
+                                                    if b.reports > 0 { <sup>{ b.reports }</sup> }
+                                                </td>
+                                            }
+                                        }
+                                    }
+                                }) }
+                            </tr>
+                        }
+                    }) }
+                </tbody>
+            </table>
+        </section>
+    }
+}
