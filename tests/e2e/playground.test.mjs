@@ -140,6 +140,11 @@ test('the seed failover runs in the browser terminal: 7003 is promoted with epoc
     await page.locator('.terminal-line', { hasText: /127\.0\.0\.1:7000@17000 master,fail - / }).waitFor();
     fs.mkdirSync(shots, { recursive: true });
     await page.screenshot({ path: path.join(shots, 'seed-failover.png'), fullPage: false });
+    // The belief matrix agrees, and the inspector shows 7003's side of the story.
+    await page.locator('.belief-matrix .row-select', { hasText: '7003 master' }).click();
+    await page.locator('.inspector h2', { hasText: 'Node 7003' }).waitFor();
+    await page.locator('.inspector .node-log', { hasText: 'Failover election won' }).waitFor();
+    await page.screenshot({ path: path.join(shots, 'inspector.png'), fullPage: false });
     assert.deepEqual(errors, [], 'the page threw');
   } finally {
     await page.close();

@@ -3,6 +3,7 @@
 use yew::prelude::*;
 
 use crate::components::belief_matrix::BeliefMatrix;
+use crate::components::inspector::Inspector;
 use crate::components::terminal::{Terminal, load_history};
 use crate::components::time_controls::TimeControls;
 use crate::hooks::use_clock;
@@ -16,6 +17,18 @@ pub const PAGE_SEED: u64 = 1;
 pub fn app() -> Html {
     let state = use_reducer(|| TerminalState::with_history(PAGE_SEED, load_history()));
     use_clock(state.clone());
+    let selected = use_state(|| None::<u16>);
+    let on_select = {
+        let selected = selected.clone();
+        Callback::from(move |port: u16| {
+            // Choosing the inspected node again closes the inspector.
+            selected.set(if *selected == Some(port) {
+                None
+            } else {
+                Some(port)
+            });
+        })
+    };
     html! {
         <main class="app">
             <header class="app-header">
@@ -28,7 +41,10 @@ pub fn app() -> Html {
             <div class="workspace">
                 <Terminal state={state.clone()} />
                 <aside class="side-panel">
-                    <BeliefMatrix view={state.view()} />
+                    <BeliefMatrix view={state.view()} selected={*selected} {on_select} />
+                    if let Some(port) = *selected {
+                        <Inspector {port} state={state.clone()} />
+                    }
                 </aside>
             </div>
         </main>

@@ -58,6 +58,11 @@ fn clock_of(console: &Console) -> String {
 }
 
 impl TerminalState {
+    /// The console, for views that read the world while they render.
+    pub fn console(&self) -> Rc<RefCell<Console>> {
+        Rc::clone(&self.console)
+    }
+
     /// What the world looks like now, for the views.
     pub fn view(&self) -> cluster_sim::ClusterView {
         self.console.borrow().sim().view()

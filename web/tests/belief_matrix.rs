@@ -18,8 +18,12 @@ async fn mount(view: cluster_sim::ClusterView) -> Element {
         .expect("body")
         .append_child(&root)
         .expect("append");
-    yew::Renderer::<BeliefMatrix>::with_root_and_props(root.clone(), BeliefMatrixProps { view })
-        .render();
+    let props = BeliefMatrixProps {
+        view,
+        selected: None,
+        on_select: Default::default(),
+    };
+    yew::Renderer::<BeliefMatrix>::with_root_and_props(root.clone(), props).render();
     yew::scheduler::flush().await;
     root
 }

@@ -231,3 +231,41 @@ async fn play_toggles_and_step_is_disabled_while_playing() {
     assert_eq!(play.text_content().as_deref(), Some("Play"));
     root.remove();
 }
+
+#[wasm_bindgen_test]
+async fn choosing_a_node_opens_its_inspector() {
+    let root = mount().await;
+    type_line(
+        &root,
+        "redis-server --port 7000 --cluster-enabled yes --cluster-node-timeout 2000",
+    )
+    .await;
+    type_line(
+        &root,
+        "redis-server --port 7001 --cluster-enabled yes --cluster-node-timeout 2000",
+    )
+    .await;
+    type_line(&root, "redis-cli -p 7000 CLUSTER MEET 127.0.0.1 7001").await;
+    type_line(&root, "sleep 3").await;
+    assert!(root.query_selector(".inspector").ok().flatten().is_none());
+    click(&root, ".belief-matrix .row-select").await;
+    let inspector = root
+        .query_selector(".inspector")
+        .ok()
+        .flatten()
+        .expect("the inspector opens");
+    let text = inspector.text_content().unwrap_or_default();
+    assert!(text.contains("Node 7000"), "{text}");
+    assert!(text.contains("currentEpoch"), "{text}");
+    // Its table lists both nodes, with the peer's flags and a live link.
+    let rows = inspector
+        .query_selector_all(".known-nodes tbody tr")
+        .expect("rows");
+    assert_eq!(rows.length(), 2);
+    assert!(text.contains("myself,master"), "{text}");
+    assert!(text.contains("connected"), "{text}");
+    // Choosing it again closes it.
+    click(&root, ".belief-matrix .row-select").await;
+    assert!(root.query_selector(".inspector").ok().flatten().is_none());
+    root.remove();
+}

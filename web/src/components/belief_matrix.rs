@@ -8,6 +8,12 @@ use yew::prelude::*;
 pub struct BeliefMatrixProps {
     /// The world to show.
     pub view: ClusterView,
+    /// The node being inspected.
+    #[prop_or_default]
+    pub selected: Option<u16>,
+    /// A node's row was chosen.
+    #[prop_or_default]
+    pub on_select: Callback<u16>,
 }
 
 fn cell_text(belief: Belief) -> (&'static str, &'static str) {
@@ -45,9 +51,16 @@ pub fn belief_matrix(props: &BeliefMatrixProps) -> Html {
                 <tbody>
                     { for view.nodes.iter().map(|observer| {
                         let row_label = format!("{} {}", observer.port, if observer.running { observer.role } else { "down" });
+                        let port = observer.port;
+                        let on_select = props.on_select.clone();
+                        let choose = Callback::from(move |_: MouseEvent| on_select.emit(port));
+                        let selected = props.selected == Some(port);
                         html! {
-                            <tr class={classes!(if observer.running { None } else { Some("down") })}>
-                                <th scope="row">{ row_label }</th>
+                            <tr class={classes!(if observer.running { None } else { Some("down") }, selected.then_some("selected"))}>
+                                <th scope="row">
+                                    <button class="row-select" onclick={choose} aria-pressed={selected.to_string()}
+                                        title={format!("inspect {port}")}>{ row_label }</button>
+                                </th>
                                 { for ports.iter().map(|&target| {
                                     if target == observer.port {
                                         return html! { <td class="self">{ "·" }</td> };
