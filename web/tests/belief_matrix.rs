@@ -6,18 +6,12 @@ use console::Console;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 use web_sys::Element;
 
+mod common;
+
 wasm_bindgen_test_configure!(run_in_browser);
 
 async fn mount(view: cluster_sim::ClusterView) -> Element {
-    let document = web_sys::window()
-        .and_then(|w| w.document())
-        .expect("a document");
-    let root = document.create_element("div").expect("div");
-    document
-        .body()
-        .expect("body")
-        .append_child(&root)
-        .expect("append");
+    let root = common::fresh_root();
     let props = BeliefMatrixProps {
         view,
         selected: None,

@@ -8,6 +8,8 @@ use web_sys::{
     Element, HtmlInputElement, InputEvent, InputEventInit, KeyboardEvent, KeyboardEventInit,
 };
 
+mod common;
+
 wasm_bindgen_test_configure!(run_in_browser);
 
 async fn mount() -> Element {
@@ -19,15 +21,7 @@ async fn mount() -> Element {
 }
 
 async fn mount_keeping_history() -> Element {
-    let document = web_sys::window()
-        .and_then(|w| w.document())
-        .expect("a document");
-    let root = document.create_element("div").expect("div");
-    document
-        .body()
-        .expect("body")
-        .append_child(&root)
-        .expect("append");
+    let root = common::fresh_root();
     yew::Renderer::<App>::with_root(root.clone()).render();
     yew::scheduler::flush().await;
     root

@@ -117,6 +117,14 @@ pub struct Simulator {
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 const FNV_PRIME: u64 = 0x0100_0000_01b3;
 
+/// Folds bytes into an FNV-1a hash. A free function so that it can run while another
+/// field of the simulator is borrowed.
+fn fnv_fold(hash: &mut u64, bytes: &[u8]) {
+    for &b in bytes {
+        *hash = (*hash ^ u64::from(b)).wrapping_mul(FNV_PRIME);
+    }
+}
+
 impl Default for Simulator {
     fn default() -> Self {
         Simulator::new(DEFAULT_SEED)
@@ -163,9 +171,7 @@ impl Simulator {
     }
 
     fn fold(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.trace_hash = (self.trace_hash ^ u64::from(b)).wrapping_mul(FNV_PRIME);
-        }
+        fnv_fold(&mut self.trace_hash, bytes);
     }
 
     /// The current virtual time.
@@ -643,27 +649,16 @@ impl Simulator {
         let Some(h) = self.hosts.get(&replica).filter(|h| h.is_running()) else {
             return false;
         };
-        let Some(r) = h
-            .replica_of
-            .filter(|r| r.state != ReplLinkState::Connecting)
-        else {
+        if h.replica_of
+            .is_none_or(|r| r.state == ReplLinkState::Connecting)
+        {
             return false;
-        };
+        }
         let generation = h.repl_gen + 1;
         if let Some(h) = self.hosts.get_mut(&replica) {
             h.repl_gen = generation;
-            h.replica_of = Some(ReplicaOf {
-                master_port: r.master_port,
-                state: ReplLinkState::Connecting,
-            });
         }
-        self.schedule(
-            self.now + REPL_RETRY,
-            Event::ReplConnect {
-                replica,
-                generation,
-            },
-        );
+        self.retry_replication(replica, generation);
         self.with_node(replica, |n, now| {
             n.handle_repl_update(now, ReplUpdate::MasterLinkDown)
         });
@@ -817,9 +812,8 @@ impl Simulator {
             }
             while let Some(event) = node.poll_event() {
                 let text = event.to_string();
-                for &b in text.as_bytes().iter().chain(&port.to_le_bytes()) {
-                    self.trace_hash = (self.trace_hash ^ u64::from(b)).wrapping_mul(FNV_PRIME);
-                }
+                fnv_fold(&mut self.trace_hash, text.as_bytes());
+                fnv_fold(&mut self.trace_hash, &port.to_le_bytes());
                 if event.level() >= min_level {
                     host.log
                         .push(log_line(pid, role, now, event.level(), &text));
