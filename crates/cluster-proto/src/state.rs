@@ -76,7 +76,7 @@ impl NodeSeed {
 /// assert_eq!(node.cluster_size(), 0);
 /// assert!(node.poll_event().is_some()); // "No cluster configuration found, I'm ..."
 /// ```
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 #[doc(alias = "clusterState")]
 pub struct ClusterState {
     pub(crate) config: ClusterConfig,

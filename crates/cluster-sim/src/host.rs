@@ -36,7 +36,7 @@ pub struct ReplicaOf {
 }
 
 /// One `redis-server` on one port.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Host {
     /// The configuration it was started with.
     pub config: ServerConfig,

@@ -21,14 +21,18 @@ mod host;
 mod logfmt;
 mod network;
 mod server_config;
+mod story;
 mod trace;
 mod view;
+mod wire;
 mod world;
 
 pub use host::{Host, NO_REPLID, ProcessState, ReplLinkState, ReplicaOf};
 pub use logfmt::{log_line, log_timestamp};
 pub use network::{Conn, ConnState, End, Network};
 pub use server_config::{ConfigError, REDIS_VERSION, ServerConfig};
+pub use story::{MAX_STORY, Story, StoryEntry, Weight};
 pub use trace::TraceEvent;
 pub use view::{Belief, BeliefCell, ClusterView, NodeView};
+pub use wire::{MAX_WIRE, Wire, WireMsg};
 pub use world::{DEFAULT_SEED, LOOPBACK, REPL_DISKLESS_SYNC_DELAY, SimError, Simulator};

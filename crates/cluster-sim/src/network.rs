@@ -42,7 +42,7 @@ pub struct Conn {
 }
 
 /// Connections plus the conditions of the paths between nodes.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Network {
     conns: BTreeMap<u64, Conn>,
     by_end: BTreeMap<End, u64>,

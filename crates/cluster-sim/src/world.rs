@@ -16,7 +16,9 @@ use crate::host::{Host, NO_REPLID, ProcessState, ReplLinkState, ReplicaOf};
 use crate::logfmt::log_line;
 use crate::network::{ConnState, End, Network};
 use crate::server_config::ServerConfig;
+use crate::story::{Story, Weight, explain};
 use crate::trace::TraceEvent;
+use crate::wire::Wire;
 
 /// The seed used when a scenario does not choose one.
 pub const DEFAULT_SEED: u64 = 1;
@@ -92,7 +94,7 @@ impl fmt::Display for SimError {
 impl std::error::Error for SimError {}
 
 /// The deterministic world. Same inputs and seed give the same history, on every platform.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Simulator {
     now: SimTime,
     seed: u64,
@@ -112,6 +114,10 @@ pub struct Simulator {
     /// two runs can be compared by one number.
     trace_hash: u64,
     events_run: u64,
+    /// Plain-words explanations of what happened, for learners.
+    story: Story,
+    /// The most recent bus messages, for animation.
+    wire: Wire,
 }
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
@@ -156,6 +162,8 @@ impl Simulator {
             repl_cron_loops: 0,
             trace_hash: FNV_OFFSET,
             events_run: 0,
+            story: Story::default(),
+            wire: Wire::default(),
         }
     }
 
@@ -780,16 +788,21 @@ impl Simulator {
         let Some(to) = peer else {
             return;
         };
+        let kind = msg.msg_type();
         if !self.net.reachable(from.port, to.port) {
+            self.wire.record(from.port, to.port, kind, self.now, None);
             return;
         }
         let loss = self.net.loss(from.port, to.port);
         if loss > 0 && (self.rng.next_u32() % 100) < u32::from(loss) {
+            self.wire.record(from.port, to.port, kind, self.now, None);
             return;
         }
         let at = self
             .net
             .schedule_delivery(conn, dir, from.port, to.port, self.now);
+        self.wire
+            .record(from.port, to.port, kind, self.now, Some(at));
         self.schedule(at, Event::Deliver { conn, to, msg });
     }
 
@@ -817,6 +830,9 @@ impl Simulator {
                 if event.level() >= min_level {
                     host.log
                         .push(log_line(pid, role, now, event.level(), &text));
+                }
+                if let Some((text, rule, weight)) = explain(node, port, now, &event) {
+                    self.story.push(now, port, text, rule, weight);
                 }
                 self.trace.push(TraceEvent {
                     time: now,
@@ -901,6 +917,21 @@ impl Simulator {
                 }
             }
         }
+    }
+
+    /// The story so far: each state change in plain words with its reason.
+    pub fn story(&self) -> &Story {
+        &self.story
+    }
+
+    /// The most recent bus messages.
+    pub fn wire(&self) -> &Wire {
+        &self.wire
+    }
+
+    /// Adds a sentence to the story on behalf of an outside actor (a `sim` verb).
+    pub fn note(&mut self, port: u16, text: String, rule: &'static str) {
+        self.story.push(self.now, port, text, rule, Weight::Major);
     }
 
     /// Takes the trace gathered since the last call.

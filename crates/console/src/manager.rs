@@ -17,7 +17,7 @@ const INVALID_HOST_ARG: &str = "[ERR] Invalid arguments: you need to pass either
 const MAX_JOIN_WAIT_SECS: u32 = 120;
 
 /// Options of `redis-cli --cluster ...` that apply to the subcommands here.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct Options {
     replicas: usize,
     yes: bool,

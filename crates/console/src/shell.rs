@@ -47,7 +47,7 @@ pub struct Output {
 /// assert_eq!(c.prompt(), "127.0.0.1:7000> ");
 /// assert_eq!(c.eval("CLUSTER KEYSLOT foo").text, "(integer) 12182\n");
 /// ```
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Console {
     sim: Simulator,
     session: Session,
@@ -326,7 +326,25 @@ impl Console {
                     self.sim.stop_server(port, ProcessState::Crashed)
                 };
                 match result {
-                    Ok(()) => Printed::default(),
+                    Ok(()) => {
+                        let (text, rule) = if verb == "kill" {
+                            (
+                                format!(
+                                    "{port} was sent SIGINT: it saves nodes.conf and exits at its next cron tick; its peers' links to it close."
+                                ),
+                                "sim kill: a clean shutdown",
+                            )
+                        } else {
+                            (
+                                format!(
+                                    "{port} was killed with SIGKILL: the process vanished at once, nothing was saved."
+                                ),
+                                "sim crash: an abrupt stop",
+                            )
+                        };
+                        self.sim.note(port, text, rule);
+                        Printed::default()
+                    }
                     Err(e) => Printed::err(format!("sim: {e}\n")),
                 }
             }
@@ -335,7 +353,14 @@ impl Console {
                     return Printed::err(format!("sim: invalid port '{port}'\n"));
                 };
                 match self.sim.restart_server(port) {
-                    Ok(()) => Printed::default(),
+                    Ok(()) => {
+                        self.sim.note(
+                            port,
+                            format!("{port} was started again: it reloads nodes.conf (same id and epochs) and rejoins with what it remembers."),
+                            "sim restart",
+                        );
+                        Printed::default()
+                    }
                     Err(e) => Printed::err(format!("sim: {e}\n")),
                 }
             }
@@ -350,7 +375,14 @@ impl Console {
                     _ => return Printed::err(format!("sim: invalid pause '{secs}' (seconds)\n")),
                 };
                 match self.sim.pause_server(port, ms) {
-                    Ok(()) => Printed::default(),
+                    Ok(()) => {
+                        self.sim.note(
+                            port,
+                            format!("{port} was frozen (SIGSTOP) for {ms} ms: it answers nothing, yet its connections stay open."),
+                            "sim pause",
+                        );
+                        Printed::default()
+                    }
                     Err(e) => Printed::err(format!("sim: {e}\n")),
                 }
             }
@@ -363,6 +395,11 @@ impl Console {
                         self.sim.network_mut().cut_one_way(f, t);
                     }
                 }
+                self.sim.note(
+                    0,
+                    format!("The network drops every packet from {} to {}; the other direction still works.", join_ports(&from), join_ports(&to)),
+                    "sim partition A -> B: a one-way cut",
+                );
                 Printed::default()
             }
             ("partition", groups) if !groups.is_empty() => {
@@ -383,11 +420,28 @@ impl Console {
                     }
                     parsed.push(set);
                 }
+                let text = format!(
+                    "The network is split: {} cannot reach each other (unnamed ports form one more group).",
+                    parsed
+                        .iter()
+                        .map(|g| format!(
+                            "[{}]",
+                            join_ports(&g.iter().copied().collect::<Vec<_>>())
+                        ))
+                        .collect::<Vec<_>>()
+                        .join(" and ")
+                );
                 self.sim.network_mut().partition(parsed);
+                self.sim.note(0, text, "sim partition: groups");
                 Printed::default()
             }
             ("heal", []) => {
                 self.sim.network_mut().heal();
+                self.sim.note(
+                    0,
+                    "The network is healed: no partition, latency or loss.".to_string(),
+                    "sim heal",
+                );
                 Printed::default()
             }
             ("latency" | "loss", [value, rest @ ..]) if rest.is_empty() || rest.len() == 2 => {
@@ -448,4 +502,13 @@ fn output(line: String, printed: Printed, clear: bool) -> Output {
         text: printed.shown,
         clear,
     }
+}
+
+/// Ports as a learner reads them: `7000, 7001`.
+fn join_ports(ports: &[u16]) -> String {
+    ports
+        .iter()
+        .map(u16::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
