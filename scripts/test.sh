@@ -40,7 +40,7 @@ section "wasm tests in headless Chromium"
 run_tests cargo test --locked --target wasm32-unknown-unknown -p cluster-proto -p cluster-sim -p console -p clusterlab-web
 
 section "scenario files through the clusterlab CLI"
-run_tests cargo run --locked -q -p clusterlab -- check tests/scenarios/*.txt
+run_tests cargo run --locked -q -p clusterlab -- check tests/scenarios/*.txt crates/console/presets/*.txt
 
 section "differential: scenario files on ClusterLab and on real redis-server 7.0 (about 75 s)"
 # Debian's package starts a server on 6379 on install; the test uses its own ports (7000-7003).

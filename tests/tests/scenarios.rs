@@ -1,17 +1,26 @@
-//! Every scenario file under `tests/scenarios/` must print what it expects, checked by the same
-//! code as `clusterlab check`.
+//! Every scenario file under `tests/scenarios/`, and every preset of the playground
+//! (`crates/console/presets/`), must print what it expects, checked by the same code as
+//! `clusterlab check`.
 use std::path::PathBuf;
 
 use console::run_scenario;
 
 fn scenario_files() -> Vec<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
-        .collect();
-    files.sort();
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    for dir in [
+        root.join("scenarios"),
+        root.join("../crates/console/presets"),
+    ] {
+        let mut found: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+            .collect();
+        assert!(!found.is_empty(), "no scenario files in {}", dir.display());
+        found.sort();
+        files.extend(found);
+    }
     files
 }
 

@@ -72,6 +72,12 @@ impl Story {
         self.entries.iter()
     }
 
+    /// Takes every kept entry, leaving the buffer empty (sequence numbers go on). A user
+    /// interface drains the story into its own history, so snapshots of the world stay small.
+    pub fn drain(&mut self) -> Vec<StoryEntry> {
+        self.entries.drain(..).collect()
+    }
+
     /// The sequence number the next entry will get.
     pub fn next_seq(&self) -> u64 {
         self.next_seq

@@ -924,6 +924,33 @@ impl Simulator {
         &self.story
     }
 
+    /// Takes the story's entries gathered since the last call (see [`Story::drain`]).
+    pub fn drain_story(&mut self) -> Vec<crate::StoryEntry> {
+        self.story.drain()
+    }
+
+    /// Runs events until the story gets a new [`Weight::Major`] entry (a change of belief, role
+    /// or process) or `limit` ms of virtual time have passed; returns whether a change came.
+    pub fn run_until_change(&mut self, limit: Millis) -> bool {
+        let deadline = self.now + limit;
+        let mut seen = self.story.next_seq();
+        while self.step_until(deadline).is_some() {
+            let next = self.story.next_seq();
+            if self
+                .story
+                .entries()
+                .rev()
+                .take_while(|e| e.seq >= seen)
+                .any(|e| e.weight == Weight::Major)
+            {
+                return true;
+            }
+            seen = next;
+        }
+        self.now = deadline;
+        false
+    }
+
     /// The most recent bus messages.
     pub fn wire(&self) -> &Wire {
         &self.wire

@@ -19,6 +19,7 @@ mod exec;
 pub mod help;
 mod info;
 mod manager;
+pub mod presets;
 mod reply;
 mod scenario;
 mod shell;
@@ -34,8 +35,8 @@ pub use diff::diff_lines;
 pub use exec::{CLUSTER_DISABLED, execute};
 pub use reply::{Reply, format_raw, format_tty, quote_bytes};
 pub use scenario::{
-    Mismatch, RunReport, Scenario, Step, Typed, line_matches, lines_match, parse_prompt,
-    run_scenario,
+    Mismatch, RunReport, Scenario, Step, Typed, eval_typed, line_matches, lines_match,
+    parse_prompt, run_scenario,
 };
 pub use shell::{Console, MAX_SLEEP_SECS, Output, Session};
 pub use split::{InvalidArguments, ShellSyntaxError, split_args, split_shell};

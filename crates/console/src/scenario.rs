@@ -213,6 +213,23 @@ impl RunReport {
     }
 }
 
+/// Runs one typed line of a scenario; returns it as a transcript shows it (prompt and the
+/// line with every `$(...)` replaced) and what it printed.
+pub fn eval_typed(console: &mut Console, typed: &Typed) -> (String, Output) {
+    let (prompt, out) = match typed {
+        Typed::Shell(cmd) => ("$ ".to_string(), console.eval_shell(cmd)),
+        Typed::Prompt {
+            host,
+            port,
+            command,
+        } => (
+            format!("{host}:{port}> "),
+            console.eval_at(host, *port, command),
+        ),
+    };
+    (format!("{prompt}{}", out.line), out)
+}
+
 /// Runs a scenario on a fresh console with `seed`, producing the transcript and comparing each
 /// step's output with the file's expected output.
 pub fn run_scenario(text: &str, seed: u64) -> RunReport {
@@ -225,18 +242,7 @@ pub fn run_scenario(text: &str, seed: u64) -> RunReport {
         transcript.push('\n');
     }
     for step in &scenario.steps {
-        let (prompt, out): (String, Output) = match &step.typed {
-            Typed::Shell(cmd) => ("$ ".to_string(), console.eval_shell(cmd)),
-            Typed::Prompt {
-                host,
-                port,
-                command,
-            } => (
-                format!("{host}:{port}> "),
-                console.eval_at(host, *port, command),
-            ),
-        };
-        let typed = format!("{prompt}{}", out.line);
+        let (typed, out) = eval_typed(&mut console, &step.typed);
         transcript.push_str(&typed);
         transcript.push('\n');
         transcript.push_str(&out.text);

@@ -77,6 +77,11 @@ impl Console {
         &self.session
     }
 
+    /// Replaces the session (a terminal tab brings its own shell or redis-cli connection).
+    pub fn set_session(&mut self, session: Session) {
+        self.session = session;
+    }
+
     /// The prompt to show before the next line.
     pub fn prompt(&self) -> String {
         match &self.session {

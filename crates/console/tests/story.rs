@@ -105,3 +105,33 @@ fn the_wire_records_each_message_type_and_drops_in_a_partition() {
             .is_some_and(|t| t.contains("The network is split: [7001] and [7002, 7003]"))
     );
 }
+
+#[test]
+fn run_until_change_stops_at_the_next_major_entry() {
+    let mut c = Console::new(1);
+    for p in 7000..=7002 {
+        c.eval_shell(&format!(
+            "redis-server --port {p} --cluster-enabled yes --cluster-node-timeout 2000 --daemonize yes"
+        ));
+    }
+    c.eval_shell("redis-cli --cluster create 127.0.0.1:7000 127.0.0.1:7001 127.0.0.1:7002 --cluster-replicas 0 --cluster-yes");
+    c.eval_shell("sleep 5");
+    c.sim_mut().drain_story();
+    c.eval_shell("sim crash 7000");
+    let killed = c.sim().now();
+    // The first change after a crash is one node's suspicion, after node-timeout.
+    assert!(c.sim_mut().run_until_change(60_000));
+    let story = c.sim_mut().drain_story();
+    let last = story.last().expect("an entry");
+    assert!(last.text.contains("suspects 7000 (PFAIL)"), "{}", last.text);
+    assert!(last.time - killed >= 2000, "PFAIL only after node-timeout");
+    assert_eq!(last.time, c.sim().now(), "it stops right at the change");
+    // A quiet world runs to the limit and says so.
+    let mut quiet = Console::new(1);
+    quiet.eval_shell("redis-server --port 7000 --cluster-enabled yes --daemonize yes");
+    quiet.eval_shell("sleep 1");
+    quiet.sim_mut().drain_story();
+    let start = quiet.sim().now();
+    assert!(!quiet.sim_mut().run_until_change(5000));
+    assert_eq!(quiet.sim().now() - start, 5000);
+}
