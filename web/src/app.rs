@@ -7,7 +7,7 @@ use crate::components::inspector::Inspector;
 use crate::components::terminal::{Terminal, load_history};
 use crate::components::time_controls::TimeControls;
 use crate::hooks::use_clock;
-use crate::state::TerminalState;
+use crate::state::Playground;
 
 /// The seed a fresh page starts with, so that shared transcripts match.
 pub const PAGE_SEED: u64 = 1;
@@ -15,7 +15,7 @@ pub const PAGE_SEED: u64 = 1;
 /// The whole playground page.
 #[function_component(App)]
 pub fn app() -> Html {
-    let state = use_reducer(|| TerminalState::with_history(PAGE_SEED, load_history()));
+    let state = use_reducer(|| Playground::with_history(PAGE_SEED, load_history()));
     use_clock(state.clone());
     let selected = use_state(|| None::<u16>);
     let on_select = {

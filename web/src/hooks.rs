@@ -3,21 +3,21 @@
 use gloo_timers::callback::Interval;
 use yew::prelude::*;
 
-use crate::state::{TerminalAction, TerminalState};
+use crate::state::{Action, Playground};
 
 /// How often the clock ticks while playing, in real milliseconds.
 pub const TICK_MS: u32 = 50;
 
-/// While `playing`, dispatches a [`TerminalAction::Tick`] every [`TICK_MS`]. The interval is
+/// While `playing`, dispatches a [`Action::Tick`] every [`TICK_MS`]. The interval is
 /// owned by the effect: stopping or unmounting drops it, which cancels it.
 #[hook]
-pub fn use_clock(state: UseReducerHandle<TerminalState>) {
+pub fn use_clock(state: UseReducerHandle<Playground>) {
     let playing = state.playing;
     use_effect_with(playing, move |&playing| {
         let interval = playing.then(|| {
             let dispatcher = state.dispatcher();
             Interval::new(TICK_MS, move || {
-                dispatcher.dispatch(TerminalAction::Tick(f64::from(TICK_MS)));
+                dispatcher.dispatch(Action::Tick(f64::from(TICK_MS)));
             })
         });
         move || drop(interval)

@@ -8,6 +8,7 @@ pub mod app;
 pub mod components;
 pub mod hooks;
 pub mod state;
+pub mod timeline;
 
 /// Mounts the playground on the page's `<body>`.
 pub fn start() {

@@ -1,14 +1,31 @@
-//! The terminal's state: the console, the scrollback and the command history. Only
-//! [`TerminalState::reduce`] changes it.
+//! The playground's state: the world, the terminal tabs, the clock, the transcript, the timeline
+//! and the story. Only [`Playground::reduce`] changes it.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use console::Console;
+use cluster_proto::SimTime;
+use cluster_sim::StoryEntry;
+use console::presets::{GuideStep, Preset, guide};
+use console::{Console, Scenario, Session, Typed, eval_typed};
 use yew::Reducible;
 
-/// At most this many scrollback lines are kept, so a long session stays fast.
+use crate::timeline::{SNAPSHOT_EVERY, Snapshot, Timeline};
+
+/// At most this many scrollback lines are kept per tab, so a long session stays fast.
 pub const MAX_SCROLLBACK: usize = 5000;
+
+/// At most this many story entries are kept.
+pub const MAX_STORY_KEPT: usize = 3000;
+
+/// The largest scenario file the playground loads.
+pub const MAX_SCENARIO_BYTES: usize = 256 * 1024;
+
+/// "Run to the next change" gives up after this much virtual time.
+pub const RUN_TO_CHANGE_LIMIT: u64 = 120_000;
+
+/// At most this many terminal tabs.
+pub const MAX_TABS: usize = 6;
 
 /// What a scrollback line is, for styling.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,15 +45,40 @@ pub struct TermLine {
     pub text: String,
 }
 
-/// The terminal model.
-#[derive(Debug, Clone)]
-pub struct TerminalState {
-    console: Rc<RefCell<Console>>,
+/// One terminal tab: its own scrollback and its own shell or redis-cli connection.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tab {
+    /// Stable id, for the tab's label and its element ids.
+    pub id: u32,
     /// Scrollback, oldest first.
     pub lines: Rc<Vec<TermLine>>,
     /// The prompt for the next line.
     pub prompt: String,
-    /// Lines typed so far, oldest first (for the arrow keys).
+    session: Session,
+}
+
+/// A guided walk through a preset.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Guide {
+    /// The preset.
+    pub preset: &'static Preset,
+    /// Its steps.
+    pub steps: Rc<Vec<GuideStep>>,
+    /// The index of the next step to run.
+    pub next: usize,
+}
+
+/// The playground model.
+#[derive(Debug, Clone)]
+pub struct Playground {
+    console: Rc<RefCell<Console>>,
+    seed: u64,
+    /// The terminal tabs.
+    pub tabs: Rc<Vec<Tab>>,
+    /// The index of the tab typing goes to.
+    pub active: usize,
+    next_tab_id: u32,
+    /// Lines typed so far, oldest first (for the arrow keys; shared by the tabs).
     pub history: Rc<Vec<String>>,
     /// Bumped on every change, so views can react (e.g. scroll to the bottom).
     pub version: u64,
@@ -48,6 +90,24 @@ pub struct TerminalState {
     carry: f64,
     /// The virtual clock as Redis's logs print it.
     pub clock: String,
+    /// What was done, as a scenario file: typed lines, clicks as `sim` lines, `sleep` for the
+    /// time the clock played. Replaying it reproduces the world.
+    pub transcript: Rc<Vec<String>>,
+    last_typed: SimTime,
+    /// Snapshots for scrubbing back.
+    pub timeline: Rc<Timeline>,
+    /// `Some(t)`: the learner is looking at time `t` in the past; acting there forks.
+    pub cursor: Option<SimTime>,
+    cursor_index: usize,
+    /// Whether the live world has been saved as the timeline's last snapshot.
+    head_saved: bool,
+    /// Each state change in plain words, oldest first (of the live run: scrubbing back shows
+    /// later entries as the future).
+    pub story: Rc<Vec<StoryEntry>>,
+    /// The guided walk, if a guided preset is loaded.
+    pub guide: Option<Guide>,
+    /// A problem to show above the panels (a scenario that could not be loaded).
+    pub error: Option<String>,
 }
 
 /// The speeds the playground offers: a log scale from 0.01x to 100x.
@@ -57,32 +117,47 @@ fn clock_of(console: &Console) -> String {
     format!("{} UTC", cluster_sim::log_timestamp(console.sim().now()))
 }
 
-impl TerminalState {
-    /// The console, for views that read the world while they render.
-    pub fn console(&self) -> Rc<RefCell<Console>> {
-        Rc::clone(&self.console)
-    }
+/// `sleep`'s argument for a span of virtual time: seconds, as short as exact.
+pub fn sleep_secs(ms: u64) -> String {
+    let s = format!("{}.{:03}", ms / 1000, ms % 1000);
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
 
-    /// What the world looks like now, for the views.
-    pub fn view(&self) -> cluster_sim::ClusterView {
-        self.console.borrow().sim().view()
+const GREETING: [&str; 3] = [
+    "# ClusterLab: a simulated Redis 7.0 cluster. Type `help` to see what you can do.",
+    "# Try: redis-server --port 7000 --cluster-enabled yes --daemonize yes",
+    "#      redis-cli -p 7000",
+];
+
+fn output_line(text: &str) -> TermLine {
+    TermLine {
+        kind: LineKind::Output,
+        text: text.to_string(),
     }
 }
 
-impl PartialEq for TerminalState {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.console, &other.console) && self.version == other.version
-    }
+/// Splits printed text into scrollback lines. Redis's `\r\n` shows as a plain line break.
+fn printed_lines(text: &str) -> impl Iterator<Item = TermLine> + '_ {
+    let body = text.strip_suffix('\n').unwrap_or(text);
+    body.split('\n')
+        .filter(move |_| !text.is_empty())
+        .map(|l| output_line(l.strip_suffix('\r').unwrap_or(l)))
 }
+
+/// At most this many history lines are kept (and saved across reloads).
+pub const MAX_HISTORY: usize = 500;
 
 /// Things the playground can be asked to do.
 #[derive(Debug, Clone, PartialEq)]
-pub enum TerminalAction {
-    /// A line was typed and Enter pressed.
+pub enum Action {
+    /// A line was typed in the active tab and Enter pressed.
     Submit(String),
+    /// A button was clicked: run this `sim` (or other `$`) line without leaving the active
+    /// tab's redis-cli, and record it like a typed line.
+    Click(String),
     /// Ctrl-C: the line is abandoned, shown with `^C`.
     Interrupt(String),
-    /// Ctrl-L: the screen is cleared.
+    /// Ctrl-L: the active tab's screen is cleared.
     Clear,
     /// Real time passed (ms): while playing, virtual time follows at the chosen speed.
     Tick(f64),
@@ -92,163 +167,487 @@ pub enum TerminalAction {
     SetSpeed(f64),
     /// Run exactly the next event of the world.
     Step,
+    /// Run until the next change of belief, role or process.
+    RunToChange,
+    /// Show the world as it was at this time (virtual ms since the Unix epoch).
+    ScrubTo(u64),
+    /// Leave the past and return to the live end of the timeline.
+    BackToLive,
+    /// Open a new terminal tab (a new shell).
+    NewTab,
+    /// Make this tab the active one.
+    SelectTab(usize),
+    /// Close this tab (the last one stays).
+    CloseTab(usize),
+    /// Start a new, empty world (the terminals stay).
+    Reset,
+    /// A fresh world with a built-in scenario: guided step by step, or run at once.
+    LoadPreset(&'static Preset),
+    /// Run the next step of the guided walk.
+    GuideNext,
+    /// A fresh world running the lines of a scenario file's text.
+    LoadScenario(String),
+    /// Hide the error banner.
+    DismissError,
 }
 
-/// At most this many history lines are kept (and saved across reloads).
-pub const MAX_HISTORY: usize = 500;
-
-/// Splits printed text into scrollback lines. Redis's `\r\n` shows as a plain line break.
-fn printed_lines(text: &str) -> impl Iterator<Item = TermLine> + '_ {
-    let body = text.strip_suffix('\n').unwrap_or(text);
-    body.split('\n')
-        .filter(move |_| !text.is_empty())
-        .map(|l| TermLine {
-            kind: LineKind::Output,
-            text: l.strip_suffix('\r').unwrap_or(l).to_string(),
-        })
-}
-
-impl TerminalState {
-    /// A fresh terminal with the history of an earlier session.
+impl Playground {
+    /// A fresh playground with the history of an earlier session.
     pub fn with_history(seed: u64, history: Vec<String>) -> Self {
         let skip = history.len().saturating_sub(MAX_HISTORY);
-        TerminalState {
+        Playground {
             history: Rc::new(history.into_iter().skip(skip).collect()),
-            ..TerminalState::new(seed)
+            ..Playground::new(seed)
         }
     }
 
-    /// A fresh terminal over a new world with `seed`, with a greeting.
+    /// A fresh playground over a new world with `seed`, with a greeting.
     pub fn new(seed: u64) -> Self {
         let console = Console::new(seed);
-        let prompt = console.prompt();
-        let clock = clock_of(&console);
-        let greeting = [
-            "# ClusterLab: a simulated Redis 7.0 cluster. Type `help` to see what you can do.",
-            "# Try: redis-server --port 7000 --cluster-enabled yes --daemonize yes",
-            "#      redis-cli -p 7000",
-        ];
-        TerminalState {
+        let mut p = Playground {
+            clock: clock_of(&console),
+            last_typed: console.sim().now(),
             console: Rc::new(RefCell::new(console)),
-            lines: Rc::new(
-                greeting
-                    .iter()
-                    .map(|t| TermLine {
-                        kind: LineKind::Output,
-                        text: (*t).to_string(),
-                    })
-                    .collect(),
-            ),
-            clock,
-            prompt,
+            seed,
+            tabs: Rc::new(vec![Tab {
+                id: 1,
+                lines: Rc::new(GREETING.iter().map(|t| output_line(t)).collect()),
+                prompt: "$ ".to_string(),
+                session: Session::Shell,
+            }]),
+            active: 0,
+            next_tab_id: 2,
             history: Rc::new(Vec::new()),
             version: 0,
             playing: false,
             speed: 1.0,
             carry: 0.0,
+            transcript: Rc::new(Vec::new()),
+            timeline: Rc::new(Timeline::default()),
+            cursor: None,
+            cursor_index: 0,
+            head_saved: false,
+            story: Rc::new(Vec::new()),
+            guide: None,
+            error: None,
+        };
+        p.snapshot(true, p.now(), false);
+        p
+    }
+
+    /// The console, for views that read the world while they render.
+    pub fn console(&self) -> Rc<RefCell<Console>> {
+        Rc::clone(&self.console)
+    }
+
+    /// What the world looks like now, for the views.
+    pub fn view(&self) -> cluster_sim::ClusterView {
+        self.console.borrow().sim().view()
+    }
+
+    /// The virtual time of the world shown.
+    pub fn now(&self) -> SimTime {
+        self.console.borrow().sim().now()
+    }
+
+    /// The active tab.
+    pub fn tab(&self) -> &Tab {
+        &self.tabs[self.active]
+    }
+
+    /// The active tab's scrollback.
+    pub fn lines(&self) -> &Rc<Vec<TermLine>> {
+        &self.tab().lines
+    }
+
+    /// The active tab's prompt.
+    pub fn prompt(&self) -> &str {
+        &self.tab().prompt
+    }
+
+    /// The transcript as a scenario file that reproduces the world shown: the lines up to this
+    /// moment, and a `sleep` for the time that passed since the last one.
+    pub fn transcript_text(&self) -> String {
+        let (len, last_typed) = match self.cursor {
+            Some(_) => {
+                let snap = &self.timeline.snapshots()[self.cursor_index];
+                (snap.transcript_len, snap.last_typed)
+            }
+            None => (self.transcript.len(), self.last_typed),
+        };
+        let mut text: String = self.transcript[..len]
+            .iter()
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let now = self.now();
+        if now > last_typed {
+            text.push_str(&format!("$ sleep {}\n", sleep_secs(now - last_typed)));
+        }
+        text
+    }
+
+    fn bump(&mut self) {
+        self.version += 1;
+        self.clock = clock_of(&self.console.borrow());
+    }
+
+    /// Moves new story entries from the world into the playground's own bounded list.
+    fn drain_story(&mut self) {
+        let new = self.console.borrow_mut().sim_mut().drain_story();
+        if new.is_empty() {
+            return;
+        }
+        let story = Rc::make_mut(&mut self.story);
+        story.extend(new);
+        let excess = story.len().saturating_sub(MAX_STORY_KEPT);
+        story.drain(..excess);
+    }
+
+    fn snapshot(&mut self, anchor: bool, started: SimTime, sleep_only: bool) {
+        self.drain_story();
+        let console = self.console.borrow().clone();
+        Rc::make_mut(&mut self.timeline).push(Snapshot {
+            time: console.sim().now(),
+            console,
+            transcript_len: self.transcript.len(),
+            last_typed: self.last_typed,
+            story_len: self.story.len(),
+            anchor,
+            started,
+            sleep_only,
+        });
+        self.head_saved = true;
+    }
+
+    /// Called before anything changes the world: if the learner is in the past, the future
+    /// after that moment is dropped and the world goes on from there (a fork).
+    fn fork_if_rewound(&mut self) {
+        self.head_saved = false;
+        if self.cursor.take().is_none() {
+            return;
+        }
+        let index = self.cursor_index;
+        let snap = Rc::clone(&self.timeline.snapshots()[index]);
+        Rc::make_mut(&mut self.timeline).truncate_after(index);
+        Rc::make_mut(&mut self.transcript).truncate(snap.transcript_len);
+        Rc::make_mut(&mut self.story).truncate(snap.story_len);
+        self.last_typed = snap.last_typed;
+        self.drain_story();
+    }
+
+    /// Records a line in the transcript, with a `sleep` for the time that passed since the
+    /// previous one.
+    fn record(&mut self, line: String, started: SimTime) {
+        let transcript = Rc::make_mut(&mut self.transcript);
+        if started > self.last_typed {
+            transcript.push(format!("$ sleep {}", sleep_secs(started - self.last_typed)));
+        }
+        transcript.push(line);
+        self.last_typed = self.now();
+    }
+
+    fn push_lines(&mut self, new: impl IntoIterator<Item = TermLine>, clear: bool) {
+        let tabs = Rc::make_mut(&mut self.tabs);
+        let tab = &mut tabs[self.active];
+        let lines = Rc::make_mut(&mut tab.lines);
+        if clear {
+            lines.clear();
+        }
+        lines.extend(new);
+        let excess = lines.len().saturating_sub(MAX_SCROLLBACK);
+        lines.drain(..excess);
+    }
+
+    fn remember(&mut self, line: &str) {
+        let history = Rc::make_mut(&mut self.history);
+        if !line.trim().is_empty() && history.last().map(String::as_str) != Some(line) {
+            history.push(line.to_string());
+            let excess = history.len().saturating_sub(MAX_HISTORY);
+            history.drain(..excess);
+        }
+    }
+
+    /// Runs a line typed in the active tab.
+    fn submit(&mut self, line: &str) {
+        self.fork_if_rewound();
+        let started = self.now();
+        let shown_prompt = self.prompt().to_string();
+        let (out, session) = {
+            let mut c = self.console.borrow_mut();
+            c.set_session(self.tab().session.clone());
+            let out = c.eval(line);
+            (out, c.session().clone())
+        };
+        // A scenario writes prompt lines as `host:port> `; the shell's is `$ `.
+        let sleep_only = matches!(self.tab().session, Session::Shell)
+            && line.split_whitespace().next() == Some("sleep");
+        if !line.trim().is_empty() {
+            self.record(format!("{shown_prompt}{}", out.line), started);
+        }
+        let mut new = Vec::new();
+        if !out.clear {
+            new.push(TermLine {
+                kind: LineKind::Input,
+                text: format!("{shown_prompt}{line}"),
+            });
+            new.extend(printed_lines(&out.text));
+        }
+        self.push_lines(new, out.clear);
+        let prompt = self.console.borrow().prompt();
+        let tab = &mut Rc::make_mut(&mut self.tabs)[self.active];
+        tab.session = session;
+        tab.prompt = prompt;
+        self.remember(line);
+        self.snapshot(true, started, sleep_only);
+    }
+
+    /// Runs a `$` line for a button, keeping the active tab's session.
+    fn click(&mut self, line: &str) {
+        self.fork_if_rewound();
+        let started = self.now();
+        let out = {
+            let mut c = self.console.borrow_mut();
+            let out = c.eval_shell(line);
+            c.set_session(self.tab().session.clone());
+            out
+        };
+        self.record(format!("$ {}", out.line), started);
+        let mut new = vec![TermLine {
+            kind: LineKind::Input,
+            text: format!("$ {line}"),
+        }];
+        new.extend(printed_lines(&out.text));
+        self.push_lines(new, false);
+        self.snapshot(true, started, false);
+    }
+
+    /// Runs one scenario line (as a preset or a loaded file does) in the active tab.
+    fn run_typed(&mut self, typed: &Typed) {
+        self.fork_if_rewound();
+        let started = self.now();
+        let (shown, out, session, prompt) = {
+            let mut c = self.console.borrow_mut();
+            c.set_session(self.tab().session.clone());
+            let (shown, out) = eval_typed(&mut c, typed);
+            (shown, out, c.session().clone(), c.prompt())
+        };
+        let sleep_only =
+            matches!(typed, Typed::Shell(cmd) if cmd.split_whitespace().next() == Some("sleep"));
+        self.record(shown.clone(), started);
+        let mut new = vec![TermLine {
+            kind: LineKind::Input,
+            text: shown,
+        }];
+        new.extend(printed_lines(&out.text));
+        self.push_lines(new, out.clear);
+        let tab = &mut Rc::make_mut(&mut self.tabs)[self.active];
+        tab.session = session;
+        tab.prompt = prompt;
+        self.snapshot(true, started, sleep_only);
+    }
+
+    /// A new world; tabs keep their scrollback but go back to the shell.
+    fn reset_world(&mut self, note: &str) {
+        let fresh = Playground::new(self.seed);
+        let console = fresh.console.borrow().clone();
+        *self.console.borrow_mut() = console;
+        self.timeline = fresh.timeline;
+        self.transcript = fresh.transcript;
+        self.story = fresh.story;
+        self.last_typed = fresh.last_typed;
+        self.cursor = None;
+        self.head_saved = true;
+        self.guide = None;
+        self.playing = false;
+        self.error = None;
+        for tab in Rc::make_mut(&mut self.tabs).iter_mut() {
+            tab.session = Session::Shell;
+            tab.prompt = "$ ".to_string();
+        }
+        self.push_lines([output_line(note)], false);
+    }
+
+    /// Lets the clock's virtual time pass.
+    fn play_for(&mut self, ms: u64) {
+        self.fork_if_rewound();
+        self.console.borrow_mut().sim_mut().advance(ms);
+        self.snapshot_if_due();
+    }
+
+    fn snapshot_if_due(&mut self) {
+        let last = self.timeline.last().map(|s| s.time);
+        let now = self.now();
+        if last.is_none_or(|t| now - t >= SNAPSHOT_EVERY) {
+            self.snapshot(false, now, false);
+        } else {
+            self.drain_story();
+        }
+    }
+
+    fn scrub_to(&mut self, t: SimTime) {
+        if self.cursor.is_none() && !self.head_saved {
+            let now = self.now();
+            self.snapshot(false, now, false);
+        }
+        let Some(restored) = self.timeline.world_at(t) else {
+            return;
+        };
+        let live_end = self.timeline.snapshots().len() - 1;
+        let at = restored.console.sim().now();
+        *self.console.borrow_mut() = restored.console;
+        self.playing = false;
+        if restored.index == live_end && self.timeline.last().is_some_and(|s| s.time == at) {
+            self.cursor = None;
+            self.head_saved = true;
+        } else {
+            self.cursor = Some(at);
+            self.cursor_index = restored.index;
         }
     }
 }
 
-impl Reducible for TerminalState {
-    type Action = TerminalAction;
+impl PartialEq for Playground {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.console, &other.console) && self.version == other.version
+    }
+}
 
-    fn reduce(self: Rc<Self>, action: TerminalAction) -> Rc<Self> {
+impl Reducible for Playground {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut s = (*self).clone();
         match action {
-            TerminalAction::Tick(real_ms) => {
-                if !self.playing {
+            Action::Tick(real_ms) => {
+                if !s.playing {
                     return self;
                 }
-                let owed = self.carry + real_ms * self.speed;
+                let owed = s.carry + real_ms * s.speed;
                 let whole = owed.floor();
+                s.carry = owed - whole;
                 if whole < 1.0 {
-                    return Rc::new(TerminalState {
-                        carry: owed,
-                        ..(*self).clone()
-                    });
+                    return Rc::new(s);
                 }
-                self.console.borrow_mut().sim_mut().advance(whole as u64);
-                let clock = clock_of(&self.console.borrow());
-                Rc::new(TerminalState {
-                    carry: owed - whole,
-                    clock,
-                    version: self.version + 1,
-                    ..(*self).clone()
-                })
+                s.play_for(whole as u64);
             }
-            TerminalAction::SetPlaying(playing) => Rc::new(TerminalState {
-                playing,
-                carry: 0.0,
-                version: self.version + 1,
-                ..(*self).clone()
-            }),
-            TerminalAction::SetSpeed(speed) => Rc::new(TerminalState {
-                speed: speed.clamp(SPEEDS[0], SPEEDS[SPEEDS.len() - 1]),
-                version: self.version + 1,
-                ..(*self).clone()
-            }),
-            TerminalAction::Step => {
-                self.console.borrow_mut().sim_mut().step();
-                let clock = clock_of(&self.console.borrow());
-                Rc::new(TerminalState {
-                    clock,
-                    version: self.version + 1,
-                    ..(*self).clone()
-                })
+            Action::SetPlaying(playing) => {
+                s.playing = playing;
+                s.carry = 0.0;
             }
-            TerminalAction::Clear => Rc::new(TerminalState {
-                lines: Rc::new(Vec::new()),
-                version: self.version + 1,
-                ..(*self).clone()
-            }),
-            TerminalAction::Interrupt(line) => {
-                let mut lines = (*self.lines).clone();
-                lines.push(TermLine {
-                    kind: LineKind::Input,
-                    text: format!("{}{line}^C", self.prompt),
-                });
-                Rc::new(TerminalState {
-                    lines: Rc::new(lines),
-                    version: self.version + 1,
-                    ..(*self).clone()
-                })
+            Action::SetSpeed(speed) => {
+                s.speed = speed.clamp(SPEEDS[0], SPEEDS[SPEEDS.len() - 1]);
             }
-            TerminalAction::Submit(line) => {
-                let out = self.console.borrow_mut().eval(&line);
-                let mut lines = if out.clear {
-                    Vec::new()
-                } else {
-                    (*self.lines).clone()
-                };
-                if !out.clear {
-                    lines.push(TermLine {
+            Action::Step => {
+                s.fork_if_rewound();
+                s.console.borrow_mut().sim_mut().step();
+                s.snapshot_if_due();
+            }
+            Action::RunToChange => {
+                s.fork_if_rewound();
+                s.console
+                    .borrow_mut()
+                    .sim_mut()
+                    .run_until_change(RUN_TO_CHANGE_LIMIT);
+                s.snapshot_if_due();
+            }
+            Action::ScrubTo(ms) => s.scrub_to(SimTime::from_unix_millis(ms)),
+            Action::BackToLive => {
+                if let Some(last) = s.timeline.last().map(|l| l.time) {
+                    s.scrub_to(last);
+                }
+            }
+            Action::Clear => s.push_lines([], true),
+            Action::Interrupt(line) => {
+                let text = format!("{}{line}^C", s.prompt());
+                s.push_lines(
+                    [TermLine {
                         kind: LineKind::Input,
-                        text: format!("{}{}", self.prompt, line),
-                    });
-                    lines.extend(printed_lines(&out.text));
-                }
-                let excess = lines.len().saturating_sub(MAX_SCROLLBACK);
-                lines.drain(..excess);
-                let mut history = (*self.history).clone();
-                if !line.trim().is_empty() && history.last() != Some(&line) {
-                    history.push(line);
-                    let excess = history.len().saturating_sub(MAX_HISTORY);
-                    history.drain(..excess);
-                }
-                let (prompt, clock) = {
-                    let c = self.console.borrow();
-                    (c.prompt(), clock_of(&c))
-                };
-                Rc::new(TerminalState {
-                    lines: Rc::new(lines),
-                    prompt,
-                    history: Rc::new(history),
-                    version: self.version + 1,
-                    clock,
-                    ..(*self).clone()
-                })
+                        text,
+                    }],
+                    false,
+                );
             }
+            Action::Submit(line) => s.submit(&line),
+            Action::Click(line) => s.click(&line),
+            Action::NewTab => {
+                if s.tabs.len() < MAX_TABS {
+                    let id = s.next_tab_id;
+                    s.next_tab_id += 1;
+                    let tabs = Rc::make_mut(&mut s.tabs);
+                    tabs.push(Tab {
+                        id,
+                        lines: Rc::new(vec![output_line(&format!(
+                            "# Terminal {id}: a new shell on the same cluster."
+                        ))]),
+                        prompt: "$ ".to_string(),
+                        session: Session::Shell,
+                    });
+                    s.active = tabs.len() - 1;
+                }
+            }
+            Action::SelectTab(i) => {
+                if i < s.tabs.len() {
+                    s.active = i;
+                }
+            }
+            Action::CloseTab(i) => {
+                if s.tabs.len() > 1 && i < s.tabs.len() {
+                    Rc::make_mut(&mut s.tabs).remove(i);
+                    if s.active >= i && s.active > 0 {
+                        s.active -= 1;
+                    }
+                }
+            }
+            Action::Reset => s.reset_world("# A new, empty world."),
+            Action::LoadPreset(preset) => {
+                s.reset_world(&format!("# Preset: {}", preset.title));
+                if preset.guided {
+                    s.guide = Some(Guide {
+                        preset,
+                        steps: Rc::new(guide(preset.text)),
+                        next: 0,
+                    });
+                } else {
+                    for step in guide(preset.text) {
+                        s.run_typed(&step.typed);
+                    }
+                }
+            }
+            Action::GuideNext => {
+                let next = s.guide.as_ref().and_then(|g| g.steps.get(g.next).cloned());
+                if let Some(step) = next {
+                    s.run_typed(&step.typed);
+                    if let Some(g) = s.guide.as_mut() {
+                        g.next += 1;
+                    }
+                }
+            }
+            Action::LoadScenario(text) => {
+                if text.len() > MAX_SCENARIO_BYTES {
+                    s.error = Some(format!(
+                        "That file is {} KB; scenarios may be at most {} KB.",
+                        text.len() / 1024,
+                        MAX_SCENARIO_BYTES / 1024
+                    ));
+                } else {
+                    let scenario = Scenario::parse(&text);
+                    if scenario.steps.is_empty() {
+                        s.error = Some(
+                            "That file has no typed lines: a scenario has lines starting with `$ ` or `host:port> `."
+                                .to_string(),
+                        );
+                    } else {
+                        s.reset_world("# Loaded a scenario file.");
+                        for step in &scenario.steps {
+                            s.run_typed(&step.typed);
+                        }
+                    }
+                }
+            }
+            Action::DismissError => s.error = None,
         }
+        s.bump();
+        Rc::new(s)
     }
 }
 
@@ -256,31 +655,204 @@ impl Reducible for TerminalState {
 mod tests {
     use super::*;
 
-    fn submit(s: Rc<TerminalState>, line: &str) -> Rc<TerminalState> {
-        s.reduce(TerminalAction::Submit(line.to_string()))
+    fn act(s: Rc<Playground>, action: Action) -> Rc<Playground> {
+        s.reduce(action)
+    }
+
+    fn submit(s: Rc<Playground>, line: &str) -> Rc<Playground> {
+        act(s, Action::Submit(line.to_string()))
+    }
+
+    fn nodes(s: &Playground, port: u16) -> String {
+        let mut c = s.console().borrow().clone();
+        c.eval_at("127.0.0.1", port, "CLUSTER NODES").text
     }
 
     #[test]
     fn ticks_move_virtual_time_at_the_chosen_speed_only_while_playing() {
-        let s = Rc::new(TerminalState::new(1));
+        let s = Rc::new(Playground::new(1));
         let s = submit(s, "redis-server --port 7000 --cluster-enabled yes");
         let start = s.clock.clone();
         // Paused: nothing moves.
-        let s = s.reduce(TerminalAction::Tick(1000.0));
+        let s = act(s, Action::Tick(1000.0));
         assert_eq!(s.clock, start);
-        let s = s.reduce(TerminalAction::SetPlaying(true));
-        let s = s.reduce(TerminalAction::SetSpeed(10.0));
-        let s = s.reduce(TerminalAction::Tick(100.0));
+        let s = act(s, Action::SetPlaying(true));
+        let s = act(s, Action::SetSpeed(10.0));
+        let s = act(s, Action::Tick(100.0));
         assert_eq!(s.clock, "14 Jan 2020 23:34:34.000 UTC");
         // Slow motion keeps the fractions: 0.01x over 50 ms ticks adds up.
-        let s = s.reduce(TerminalAction::SetSpeed(0.01));
-        let mut s = s;
+        let mut s = act(s, Action::SetSpeed(0.01));
         for _ in 0..200 {
-            s = s.reduce(TerminalAction::Tick(50.0));
+            s = act(s, Action::Tick(50.0));
         }
         assert_eq!(s.clock, "14 Jan 2020 23:34:34.100 UTC");
         // Speeds outside the scale are clamped.
-        let s = s.reduce(TerminalAction::SetSpeed(1e9));
+        let s = act(s, Action::SetSpeed(1e9));
         assert_eq!(s.speed, 100.0);
+    }
+
+    #[test]
+    fn sleep_arguments_are_short_and_exact() {
+        assert_eq!(sleep_secs(2000), "2");
+        assert_eq!(sleep_secs(2350), "2.35");
+        assert_eq!(sleep_secs(1), "0.001");
+        assert_eq!(sleep_secs(0), "0");
+    }
+
+    /// Three masters with node-timeout 2000, typed.
+    fn three_masters() -> Rc<Playground> {
+        let mut s = Rc::new(Playground::new(1));
+        for p in 7000..=7002 {
+            s = submit(
+                s,
+                &format!(
+                    "redis-server --port {p} --cluster-enabled yes --cluster-node-timeout 2000 --daemonize yes"
+                ),
+            );
+        }
+        submit(
+            s,
+            "redis-cli --cluster create 127.0.0.1:7000 127.0.0.1:7001 127.0.0.1:7002 --cluster-replicas 0 --cluster-yes",
+        )
+    }
+
+    #[test]
+    fn a_click_is_recorded_as_the_line_that_typing_would_run_with_the_same_outcome() {
+        // Typed, in the shell.
+        let typed = submit(three_masters(), "sleep 2");
+        let typed = submit(typed, "sim kill 7000");
+        let typed = submit(typed, "sleep 5");
+        // Clicked, while the tab is inside redis-cli, and with the clock playing instead of sleep.
+        let clicked = submit(three_masters(), "redis-cli -p 7001");
+        let clicked = act(clicked, Action::SetPlaying(true));
+        let clicked = act(clicked, Action::SetSpeed(100.0));
+        let clicked = act(clicked, Action::Tick(20.0));
+        let clicked = act(clicked, Action::Click("sim kill 7000".into()));
+        assert_eq!(
+            clicked.prompt(),
+            "127.0.0.1:7001> ",
+            "the tab stays in redis-cli"
+        );
+        let clicked = act(clicked, Action::Tick(50.0));
+        let clicked = act(clicked, Action::SetPlaying(false));
+        assert_eq!(clicked.now(), typed.now());
+        assert_eq!(nodes(&clicked, 7001), nodes(&typed, 7001));
+        assert!(nodes(&typed, 7001).contains("master,fail"));
+        let t = clicked.transcript_text();
+        assert!(
+            t.ends_with("$ redis-cli -p 7001\n$ sleep 2\n$ sim kill 7000\n$ sleep 5\n"),
+            "{t}"
+        );
+        // The transcript is a scenario: replaying it gives the same world.
+        let mut c = Console::new(1);
+        for step in Scenario::parse(&t).steps {
+            eval_typed(&mut c, &step.typed);
+        }
+        assert_eq!(
+            c.sim().trace_hash(),
+            clicked.console().borrow().sim().trace_hash()
+        );
+    }
+
+    #[test]
+    fn scrubbing_back_shows_the_earlier_world_and_acting_there_forks() {
+        let s = submit(three_masters(), "sleep 2");
+        let before_kill = s.now();
+        let healthy = nodes(&s, 7001);
+        let s = submit(s, "sim kill 7000");
+        let s = submit(s, "sleep 6");
+        let dead = nodes(&s, 7001);
+        assert!(dead.contains("master,fail") && !healthy.contains("fail"));
+        let story_len = s.story.len();
+        assert!(
+            s.story
+                .iter()
+                .any(|e| e.text.contains("marks 7000 as FAIL"))
+        );
+        // Back to just before the kill.
+        let s = act(s, Action::ScrubTo(before_kill.as_unix_millis()));
+        assert_eq!(s.cursor, Some(before_kill));
+        assert_eq!(nodes(&s, 7001), healthy);
+        assert_eq!(s.story.len(), story_len, "the story still shows the future");
+        // Forward again, to the live end: nothing was lost.
+        let s = act(s, Action::BackToLive);
+        assert_eq!(s.cursor, None);
+        assert_eq!(nodes(&s, 7001), dead);
+        // Back again, and fork: crash 7001 instead.
+        let s = act(s, Action::ScrubTo(before_kill.as_unix_millis()));
+        let s = submit(s, "sim crash 7001");
+        assert_eq!(s.cursor, None);
+        let t = s.transcript_text();
+        assert!(t.ends_with("$ sleep 2\n$ sim crash 7001\n"), "{t}");
+        assert!(!t.contains("sim kill 7000"));
+        assert!(
+            !s.story
+                .iter()
+                .any(|e| e.text.contains("marks 7000 as FAIL"))
+        );
+        assert!(s.timeline.range().is_some_and(|(_, end)| end == s.now()));
+    }
+
+    #[test]
+    fn tabs_keep_their_own_connection() {
+        let s = three_masters();
+        let s = submit(s, "redis-cli -p 7000");
+        let s = act(s, Action::NewTab);
+        assert_eq!(s.active, 1);
+        assert_eq!(s.prompt(), "$ ");
+        let s = submit(s, "redis-cli -p 7002");
+        let s = act(s, Action::SelectTab(0));
+        assert_eq!(s.prompt(), "127.0.0.1:7000> ");
+        let s = submit(s, "CLUSTER MYID");
+        let s = act(s, Action::SelectTab(1));
+        assert_eq!(s.prompt(), "127.0.0.1:7002> ");
+        assert!(
+            s.transcript_text()
+                .contains("127.0.0.1:7000> CLUSTER MYID\n")
+        );
+        let s = act(s, Action::CloseTab(1));
+        assert_eq!((s.tabs.len(), s.active), (1, 0));
+        let s = act(s, Action::CloseTab(0));
+        assert_eq!(s.tabs.len(), 1, "the last tab stays");
+    }
+
+    #[test]
+    fn presets_load_guided_or_at_once_and_bad_files_explain_themselves() {
+        let s = Rc::new(Playground::new(1));
+        let seed = console::presets::preset("seed-failover").expect("preset");
+        let mut s = act(s, Action::LoadPreset(seed));
+        let steps = s.guide.as_ref().map(|g| g.steps.len()).expect("guided");
+        for _ in 0..steps {
+            s = act(s, Action::GuideNext);
+        }
+        assert!(nodes(&s, 7003).contains("myself,master"));
+        assert_eq!(s.guide.as_ref().map(|g| g.next), Some(steps));
+        let three = console::presets::preset("three-plus-three").expect("preset");
+        let s = act(s, Action::LoadPreset(three));
+        assert!(s.guide.is_none());
+        assert_eq!(s.view().nodes.len(), 6);
+        let s = act(s, Action::LoadScenario("hello\nworld\n".into()));
+        assert!(
+            s.error
+                .as_deref()
+                .is_some_and(|e| e.contains("no typed lines"))
+        );
+        assert_eq!(
+            s.view().nodes.len(),
+            6,
+            "a refused file leaves the world alone"
+        );
+        let s = act(s, Action::LoadScenario("x".repeat(MAX_SCENARIO_BYTES + 1)));
+        assert!(
+            s.error
+                .as_deref()
+                .is_some_and(|e| e.contains("at most 256 KB"))
+        );
+        let s = act(
+            s,
+            Action::LoadScenario("$ redis-server --port 7000 --cluster-enabled yes\n".into()),
+        );
+        assert_eq!(s.view().nodes.len(), 1);
+        assert!(s.error.is_none());
     }
 }

@@ -5,7 +5,7 @@ use cluster_proto::{ClusterHealth, SimTime};
 use cluster_sim::Simulator;
 use yew::prelude::*;
 
-use crate::state::TerminalState;
+use crate::state::Playground;
 
 /// Properties of [`Inspector`].
 #[derive(Debug, Properties, PartialEq)]
@@ -13,7 +13,7 @@ pub struct InspectorProps {
     /// The node's port.
     pub port: u16,
     /// The playground's state (the world is read when the inspector renders).
-    pub state: UseReducerHandle<TerminalState>,
+    pub state: UseReducerHandle<Playground>,
 }
 
 fn ms_ago(now: SimTime, t: Option<SimTime>) -> String {

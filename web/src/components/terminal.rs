@@ -3,13 +3,13 @@
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use crate::state::{LineKind, TerminalAction, TerminalState};
+use crate::state::{Action, LineKind, Playground};
 
 /// Properties of [`Terminal`].
 #[derive(Debug, Properties, PartialEq)]
 pub struct TerminalProps {
     /// The playground's state, owned by the app.
-    pub state: UseReducerHandle<TerminalState>,
+    pub state: UseReducerHandle<Playground>,
 }
 
 /// Where the arrow keys are in the history: `None` means editing a new line.
@@ -84,7 +84,7 @@ pub fn terminal(props: &TerminalProps) -> Html {
         Callback::from(move |e: KeyboardEvent| match e.key().as_str() {
             "Enter" => {
                 e.prevent_default();
-                state.dispatch(TerminalAction::Submit((*input).clone()));
+                state.dispatch(Action::Submit((*input).clone()));
                 input.set(String::new());
                 history_at.set(None);
             }
@@ -96,11 +96,11 @@ pub fn terminal(props: &TerminalProps) -> Html {
             }
             "l" | "L" if e.ctrl_key() => {
                 e.prevent_default();
-                state.dispatch(TerminalAction::Clear);
+                state.dispatch(Action::Clear);
             }
             "c" | "C" if e.ctrl_key() && !has_selection() => {
                 e.prevent_default();
-                state.dispatch(TerminalAction::Interrupt((*input).clone()));
+                state.dispatch(Action::Interrupt((*input).clone()));
                 input.set(String::new());
                 history_at.set(None);
             }
@@ -125,7 +125,7 @@ pub fn terminal(props: &TerminalProps) -> Html {
 
     html! {
         <section class="terminal" ref={screen_ref} onclick={focus} aria-label="terminal">
-            { for state.lines.iter().map(|l| {
+            { for state.lines().iter().map(|l| {
                 let class = match l.kind {
                     LineKind::Input => "terminal-line input",
                     LineKind::Output => "terminal-line output",
@@ -133,7 +133,7 @@ pub fn terminal(props: &TerminalProps) -> Html {
                 html! { <pre class={class}>{ &l.text }</pre> }
             }) }
             <div class="terminal-prompt-line">
-                <span class="terminal-prompt">{ &state.prompt }</span>
+                <span class="terminal-prompt">{ state.prompt() }</span>
                 <input
                     ref={input_ref}
                     class="terminal-input"

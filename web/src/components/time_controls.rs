@@ -2,13 +2,13 @@
 
 use yew::prelude::*;
 
-use crate::state::{SPEEDS, TerminalAction, TerminalState};
+use crate::state::{Action, Playground, SPEEDS};
 
 /// Properties of [`TimeControls`].
 #[derive(Debug, Properties, PartialEq)]
 pub struct TimeControlsProps {
     /// The playground's state.
-    pub state: UseReducerHandle<TerminalState>,
+    pub state: UseReducerHandle<Playground>,
 }
 
 fn speed_label(speed: f64) -> String {
@@ -26,18 +26,18 @@ pub fn time_controls(props: &TimeControlsProps) -> Html {
     let playing = state.playing;
     let toggle = {
         let state = state.clone();
-        Callback::from(move |_: MouseEvent| state.dispatch(TerminalAction::SetPlaying(!playing)))
+        Callback::from(move |_: MouseEvent| state.dispatch(Action::SetPlaying(!playing)))
     };
     let step = {
         let state = state.clone();
-        Callback::from(move |_: MouseEvent| state.dispatch(TerminalAction::Step))
+        Callback::from(move |_: MouseEvent| state.dispatch(Action::Step))
     };
     let on_speed = {
         let state = state.clone();
         Callback::from(move |e: Event| {
             let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
             if let Ok(speed) = select.value().parse::<f64>() {
-                state.dispatch(TerminalAction::SetSpeed(speed));
+                state.dispatch(Action::SetSpeed(speed));
             }
         })
     };
