@@ -78,11 +78,12 @@ if [ "$(trunk --version 2>/dev/null)" != "trunk $TRUNK_VERSION" ]; then
   run_logged trunk cargo install --force --locked trunk --version "$TRUNK_VERSION"
 fi
 
-# 5. npm tools: wasm-opt (binaryen) for trunk, playwright-core to drive Chromium.
+# 5. npm tools: wasm-opt (binaryen) for trunk, playwright-core to drive Chromium, axe-core.
 if ! wasm-opt --version 2>/dev/null | grep -q "version $WASM_OPT_VERSION" \
   || [ ! -d node_modules/playwright-core ] \
+  || [ ! -d node_modules/axe-core ] \
   || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  step "installing npm tools (binaryen $WASM_OPT_VERSION, playwright-core)"
+  step "installing npm tools (binaryen $WASM_OPT_VERSION, playwright-core, axe-core)"
   run_logged npm-ci npm ci --no-audit --no-fund
 fi
 

@@ -3,11 +3,16 @@
 use yew::prelude::*;
 
 use crate::components::belief_matrix::BeliefMatrix;
+use crate::components::event_log::{Announcer, EventLog};
 use crate::components::inspector::Inspector;
+use crate::components::preset_panel::PresetPanel;
+use crate::components::slot_map::SlotMap;
 use crate::components::terminal::{Terminal, load_history};
 use crate::components::time_controls::TimeControls;
+use crate::components::timeline_bar::TimelineBar;
+use crate::components::topology::Topology;
 use crate::hooks::use_clock;
-use crate::state::Playground;
+use crate::state::{Action, Playground};
 
 /// The seed a fresh page starts with, so that shared transcripts match.
 pub const PAGE_SEED: u64 = 1;
@@ -18,6 +23,7 @@ pub fn app() -> Html {
     let state = use_reducer(|| Playground::with_history(PAGE_SEED, load_history()));
     use_clock(state.clone());
     let selected = use_state(|| None::<u16>);
+    let observer = use_state(|| None::<u16>);
     let on_select = {
         let selected = selected.clone();
         Callback::from(move |port: u16| {
@@ -29,24 +35,59 @@ pub fn app() -> Html {
             });
         })
     };
+    let view = state.view();
+    let ports: Vec<u16> = view.nodes.iter().map(|n| n.port).collect();
+    // The slot map shows the chosen observer, else the inspected node, else the first one.
+    let slot_observer = (*observer)
+        .filter(|p| ports.contains(p))
+        .or(*selected)
+        .or_else(|| view.nodes.iter().find(|n| n.running).map(|n| n.port))
+        .or_else(|| ports.first().copied());
+    let runs = slot_observer.and_then(|p| state.console().borrow().sim().slot_map(p));
+    let on_observer = {
+        let observer = observer.clone();
+        Callback::from(move |p: u16| observer.set(Some(p)))
+    };
+    let dismiss = {
+        let state = state.clone();
+        Callback::from(move |_: MouseEvent| state.dispatch(Action::DismissError))
+    };
     html! {
         <main class="app">
             <header class="app-header">
-                <div>
+                <div class="brand">
                     <h1>{ "ClusterLab" }</h1>
-                    <p class="tagline">{ "Type real redis-cli commands into a simulated Redis 7.0 cluster." }</p>
+                    <p class="tagline">{ "A Redis 7.0 cluster in your browser: type real redis-cli commands, watch failover happen." }</p>
                 </div>
                 <TimeControls state={state.clone()} />
             </header>
+            <TimelineBar state={state.clone()} />
+            if let Some(error) = &state.error {
+                <div class="error-banner" role="alert">
+                    <span>{ error }</span>
+                    <button onclick={dismiss} aria-label="dismiss">{ "×" }</button>
+                </div>
+            }
             <div class="workspace">
-                <Terminal state={state.clone()} />
-                <aside class="side-panel">
-                    <BeliefMatrix view={state.view()} selected={*selected} {on_select} />
+                <div class="column left">
+                    <Terminal state={state.clone()} />
+                    <PresetPanel state={state.clone()} />
+                </div>
+                <div class="column right">
+                    <Topology state={state.clone()} selected={*selected} on_select={on_select.clone()} />
+                    <div class="panels">
+                        <BeliefMatrix view={view.clone()} selected={*selected} {on_select} />
+                        if let Some(o) = slot_observer {
+                            <SlotMap observer={o} {runs} {ports} {on_observer} />
+                        }
+                    </div>
                     if let Some(port) = *selected {
                         <Inspector {port} state={state.clone()} />
                     }
-                </aside>
+                    <EventLog state={state.clone()} />
+                </div>
             </div>
+            <Announcer state={state.clone()} />
         </main>
     }
 }

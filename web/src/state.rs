@@ -187,6 +187,8 @@ pub enum Action {
     GuideNext,
     /// A fresh world running the lines of a scenario file's text.
     LoadScenario(String),
+    /// Show a problem in the error banner (a file that could not be read).
+    ShowError(String),
     /// Hide the error banner.
     DismissError,
 }
@@ -644,6 +646,7 @@ impl Reducible for Playground {
                     }
                 }
             }
+            Action::ShowError(e) => s.error = Some(e),
             Action::DismissError => s.error = None,
         }
         s.bump();

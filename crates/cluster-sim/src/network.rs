@@ -162,6 +162,11 @@ impl Network {
         at
     }
 
+    /// Every connection, in id order.
+    pub fn connections(&self) -> impl Iterator<Item = &Conn> {
+        self.conns.values()
+    }
+
     /// Whether packets from `from` reach `to` right now.
     pub fn reachable(&self, from: u16, to: u16) -> bool {
         if self.cut.contains(&(from, to)) {

@@ -62,6 +62,11 @@ pub struct ClusterView {
     pub nodes: Vec<NodeView>,
     /// What each running node believes about every other, observer-major.
     pub beliefs: Vec<BeliefCell>,
+    /// Pairs of nodes (smaller port first) with an established bus connection either way.
+    pub links: Vec<(u16, u16)>,
+    /// Directed pairs `(from, to)` of cluster nodes whose packets the network drops
+    /// (partitions and one-way cuts).
+    pub cuts: Vec<(u16, u16)>,
 }
 
 impl Simulator {
@@ -125,10 +130,69 @@ impl Simulator {
                 });
             }
         }
+        let mut links: Vec<(u16, u16)> = self
+            .network()
+            .connections()
+            .filter(|c| c.state == crate::ConnState::Established)
+            .map(|c| {
+                let (a, b) = (c.initiator.port, c.target);
+                (a.min(b), a.max(b))
+            })
+            .collect();
+        links.sort_unstable();
+        links.dedup();
+        let ports: Vec<u16> = cluster_hosts.iter().map(|&(p, _)| p).collect();
+        let cuts = ports
+            .iter()
+            .flat_map(|&a| ports.iter().map(move |&b| (a, b)))
+            .filter(|&(a, b)| a != b && !self.network().reachable(a, b))
+            .collect();
         ClusterView {
             now: self.now(),
             nodes,
             beliefs,
+            links,
+            cuts,
         }
+    }
+}
+
+/// A run of consecutive slots with one owner, as one node sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SlotRun {
+    /// First slot.
+    pub start: u16,
+    /// Last slot (inclusive).
+    pub end: u16,
+    /// The owner's client port, or `None` if no node serves these slots in this view.
+    pub owner: Option<u16>,
+}
+
+impl Simulator {
+    /// Who owns each of the 16384 slots according to `observer`, as runs in slot order; `None`
+    /// if no cluster node has run on that port.
+    pub fn slot_map(&self, observer: u16) -> Option<Vec<SlotRun>> {
+        let state = self.host(observer)?.cluster.as_ref()?;
+        let mut owners: Vec<Option<u16>> = vec![None; cluster_proto::CLUSTER_SLOTS];
+        for n in state.nodes().iter().filter(|n| !n.in_handshake()) {
+            for (a, b) in n.slots.ranges() {
+                for s in a..=b {
+                    owners[usize::from(s)] = Some(n.addr.port);
+                }
+            }
+        }
+        let mut runs: Vec<SlotRun> = Vec::new();
+        for (slot, owner) in owners.into_iter().enumerate() {
+            let slot = slot as u16;
+            match runs.last_mut() {
+                Some(r) if r.owner == owner => r.end = slot,
+                _ => runs.push(SlotRun {
+                    start: slot,
+                    end: slot,
+                    owner,
+                }),
+            }
+        }
+        Some(runs)
     }
 }

@@ -230,6 +230,11 @@ impl Simulator {
         self.rng.next_u32()
     }
 
+    /// The network (connections, partitions), for views.
+    pub fn network(&self) -> &Network {
+        &self.net
+    }
+
     /// The network, for inspection and fault injection.
     pub fn network_mut(&mut self) -> &mut Network {
         &mut self.net

@@ -118,6 +118,65 @@ pub const SHELL_WORDS: &[&str] = &[
 /// Completion for a line being typed: where the word under the cursor starts, and the words
 /// it could become (shell words, Redis commands, CLUSTER subcommands, sim verbs).
 pub fn complete(line: &str, pos: usize) -> (usize, Vec<String>) {
+    complete_with(line, pos, &Known::default())
+}
+
+/// What the world offers for completing arguments: ports of running servers and node ids.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Known {
+    /// Client ports with a server.
+    pub ports: Vec<u16>,
+    /// Node ids known to the cluster.
+    pub ids: Vec<String>,
+}
+
+impl Known {
+    /// Ports and node ids of the servers in `console`'s world.
+    pub fn of(console: &crate::Console) -> Known {
+        let mut known = Known::default();
+        for (port, host) in console.sim().hosts() {
+            known.ports.push(port);
+            if let Some(c) = host.cluster.as_ref() {
+                known.ids.push(c.myself_id().to_string());
+            }
+        }
+        known
+    }
+}
+
+/// Arguments that take a node id or a port, by the words before them.
+fn argument_pool(before: &[&str], known: &Known) -> Option<Vec<String>> {
+    let lower: Vec<String> = before.iter().map(|w| w.to_ascii_lowercase()).collect();
+    let last = lower.last()?;
+    let ports = || known.ports.iter().map(u16::to_string).collect();
+    let ids = || known.ids.clone();
+    match lower.as_slice() {
+        [.., c, sub]
+            if c == "cluster"
+                && matches!(
+                    sub.as_str(),
+                    "replicate" | "forget" | "count-failure-reports" | "replicas" | "slaves"
+                ) =>
+        {
+            Some(ids())
+        }
+        [.., c, _, node] if c == "setslot" && node == "node" => Some(ids()),
+        [.., sim, verb]
+            if sim == "sim"
+                && matches!(
+                    verb.as_str(),
+                    "kill" | "crash" | "restart" | "pause" | "log"
+                ) =>
+        {
+            Some(ports())
+        }
+        _ if last == "-p" || last == "--port" => Some(ports()),
+        _ => None,
+    }
+}
+
+/// [`complete`], also offering ports and node ids where an argument takes one.
+pub fn complete_with(line: &str, pos: usize, known: &Known) -> (usize, Vec<String>) {
     let pos = pos.min(line.len());
     let Some(head) = line.get(..pos) else {
         return (pos, Vec::new());
@@ -127,6 +186,9 @@ pub fn complete(line: &str, pos: usize) -> (usize, Vec<String>) {
     let before: Vec<&str> = head[..start].split_whitespace().collect();
     let upper = |w: &str| w.to_ascii_uppercase();
     let pool: Vec<String> = match before.last().map(|w| w.to_ascii_lowercase()) {
+        _ if argument_pool(&before, known).is_some() => {
+            argument_pool(&before, known).unwrap_or_default()
+        }
         Some(w) if w == "cluster" => crate::command::cluster_subcommand_names()
             .map(upper)
             .collect(),
@@ -168,7 +230,12 @@ pub const SIM_VERBS: &[&str] = &[
 /// whole (with a space after it), several are narrowed to their common prefix. `None` when
 /// there is nothing to add.
 pub fn complete_line(line: &str) -> Option<String> {
-    let (start, candidates) = complete(line, line.len());
+    complete_line_with(line, &Known::default())
+}
+
+/// [`complete_line`] with the world's ports and node ids.
+pub fn complete_line_with(line: &str, known: &Known) -> Option<String> {
+    let (start, candidates) = complete_with(line, line.len(), known);
     let word = &line[start..];
     let completed = match candidates.as_slice() {
         [] => return None,
@@ -189,4 +256,153 @@ pub fn complete_line(line: &str) -> Option<String> {
         }
     };
     (completed.len() > word.len()).then(|| format!("{}{completed}", &line[..start]))
+}
+
+/// The arguments of the commands ClusterLab knows, as redis-cli 7.0.15 hints them (the texts
+/// of its built-in command help): the command words, then the argument text.
+const HINTS: &[(&str, &str)] = &[
+    ("CLUSTER ADDSLOTS", "slot [slot ...]"),
+    (
+        "CLUSTER ADDSLOTSRANGE",
+        "start-slot end-slot [start-slot end-slot ...]",
+    ),
+    ("CLUSTER COUNT-FAILURE-REPORTS", "node-id"),
+    ("CLUSTER COUNTKEYSINSLOT", "slot"),
+    ("CLUSTER DELSLOTS", "slot [slot ...]"),
+    (
+        "CLUSTER DELSLOTSRANGE",
+        "start-slot end-slot [start-slot end-slot ...]",
+    ),
+    ("CLUSTER FAILOVER", "[FORCE|TAKEOVER]"),
+    ("CLUSTER FORGET", "node-id"),
+    ("CLUSTER GETKEYSINSLOT", "slot count"),
+    ("CLUSTER KEYSLOT", "key"),
+    ("CLUSTER MEET", "ip port [cluster_bus_port]"),
+    ("CLUSTER REPLICAS", "node-id"),
+    ("CLUSTER REPLICATE", "node-id"),
+    ("CLUSTER RESET", "[HARD|SOFT]"),
+    ("CLUSTER SET-CONFIG-EPOCH", "config-epoch"),
+    (
+        "CLUSTER SETSLOT",
+        "slot IMPORTING node-id|MIGRATING node-id|NODE node-id|STABLE",
+    ),
+    ("CLUSTER SLAVES", "node-id"),
+    ("CONFIG GET", "parameter [parameter ...]"),
+    ("CONFIG SET", "parameter value [parameter value ...]"),
+    (
+        "CLIENT KILL",
+        "ip:port|[ID client-id]|[TYPE NORMAL|MASTER|SLAVE|REPLICA|PUBSUB]|[USER username]|[ADDR ip:port]|[LADDR ip:port]|[SKIPME yes/no] [[ID client-id]|[TYPE NORMAL|MASTER|SLAVE|REPLICA|PUBSUB]|[USER username]|[ADDR ip:port]|[LADDR ip:port]|[SKIPME yes/no] ...]",
+    ),
+    ("ECHO", "message"),
+    ("INFO", "[section [section ...]]"),
+    ("PING", "[message]"),
+    ("SHUTDOWN", "[NOSAVE|SAVE] [NOW] [FORCE] [ABORT]"),
+];
+
+/// redis-cli's greyed hint for a line typed at its prompt: the arguments not typed yet, with a
+/// leading space when the line does not end in one (as redis-cli's `hintsCallback` does).
+pub fn hint(line: &str) -> Option<String> {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    if words.is_empty() {
+        return None;
+    }
+    let ends_in_space = line.ends_with(' ');
+    let (cmd_words, params) = HINTS
+        .iter()
+        .filter_map(|(cmd, params)| {
+            let cw: Vec<&str> = cmd.split(' ').collect();
+            let matches = words.len() >= cw.len()
+                && cw
+                    .iter()
+                    .zip(&words)
+                    .all(|(a, b)| a.eq_ignore_ascii_case(b));
+            matches.then_some((cw.len(), *params))
+        })
+        .max_by_key(|(n, _)| *n)?;
+    // A command typed only partly (no space after its last word yet) gets no hint.
+    if words.len() == cmd_words && !ends_in_space && cmd_words == 1 && words[0].len() < 2 {
+        return None;
+    }
+    // Drop one hinted word per argument already typed, but never an optional `[...]` part.
+    let typed_args = words.len() - cmd_words;
+    let mut hint = params;
+    let mut to_remove = typed_args;
+    while to_remove > 0 && !hint.is_empty() {
+        if hint.starts_with('[') {
+            break;
+        }
+        match hint.find(' ') {
+            Some(i) => {
+                hint = &hint[i + 1..];
+                to_remove -= 1;
+            }
+            None => {
+                hint = "";
+                to_remove -= 1;
+            }
+        }
+    }
+    if hint.is_empty() || (typed_args > 0 && !ends_in_space) {
+        return None;
+    }
+    Some(if ends_in_space {
+        hint.to_string()
+    } else {
+        format!(" {hint}")
+    })
+}
+
+#[cfg(test)]
+mod hint_tests {
+    use super::*;
+
+    #[test]
+    fn hints_show_the_arguments_still_to_type() {
+        assert_eq!(
+            hint("CLUSTER MEET").as_deref(),
+            Some(" ip port [cluster_bus_port]")
+        );
+        assert_eq!(
+            hint("cluster meet ").as_deref(),
+            Some("ip port [cluster_bus_port]")
+        );
+        assert_eq!(
+            hint("CLUSTER MEET 127.0.0.1 ").as_deref(),
+            Some("port [cluster_bus_port]")
+        );
+        assert_eq!(
+            hint("CLUSTER MEET 127.0.0.1 7000 ").as_deref(),
+            Some("[cluster_bus_port]")
+        );
+        assert_eq!(hint("CLUSTER MEET 127.0.0.1"), None, "mid-word: nothing");
+        assert_eq!(hint("CLUSTER REPLICATE abc "), None, "all typed");
+        assert_eq!(hint("PING").as_deref(), Some(" [message]"));
+        assert_eq!(hint("NOPE "), None);
+        assert_eq!(hint(""), None);
+    }
+
+    #[test]
+    fn completion_offers_ports_and_node_ids_where_they_belong() {
+        let known = Known {
+            ports: vec![7000, 7001],
+            ids: vec!["abc123".into(), "abd456".into()],
+        };
+        assert_eq!(
+            complete_line_with("sim kill 70", &known).as_deref(),
+            Some("sim kill 700")
+        );
+        assert_eq!(
+            complete_line_with("redis-cli -p 7001", &known).as_deref(),
+            Some("redis-cli -p 7001 ")
+        );
+        assert_eq!(
+            complete_line_with("CLUSTER REPLICATE abc", &known).as_deref(),
+            Some("CLUSTER REPLICATE abc123 ")
+        );
+        assert_eq!(
+            complete_line_with("CLUSTER FORGET ab", &known),
+            None,
+            "ambiguous: nothing to add"
+        );
+    }
 }

@@ -64,3 +64,65 @@ fn pfail_is_local_fail_is_agreed() {
         "a dead node believes nothing"
     );
 }
+
+#[test]
+fn links_and_cuts_show_who_can_talk() {
+    let mut c = Console::new(1);
+    for p in 7000..=7002 {
+        c.eval_shell(&format!(
+            "redis-server --port {p} --cluster-enabled yes --daemonize yes"
+        ));
+    }
+    c.eval_shell("redis-cli --cluster create 127.0.0.1:7000 127.0.0.1:7001 127.0.0.1:7002 --cluster-replicas 0 --cluster-yes");
+    c.eval_shell("sleep 2");
+    let view = c.sim().view();
+    assert_eq!(view.links, vec![(7000, 7001), (7000, 7002), (7001, 7002)]);
+    assert!(view.cuts.is_empty());
+    c.eval_shell("sim partition 7000 -> 7001");
+    let view = c.sim().view();
+    assert_eq!(view.cuts, vec![(7000, 7001)], "one way only");
+    c.eval_shell("sim heal");
+    c.eval_shell("sim partition 7002");
+    let mut cuts = c.sim().view().cuts;
+    cuts.sort_unstable();
+    assert_eq!(
+        cuts,
+        vec![(7000, 7002), (7001, 7002), (7002, 7000), (7002, 7001)]
+    );
+    c.eval_shell("sim crash 7002");
+    assert!(
+        c.sim()
+            .view()
+            .links
+            .iter()
+            .all(|&(a, b)| a != 7002 && b != 7002),
+        "a dead node's connections are gone"
+    );
+}
+
+#[test]
+fn the_slot_map_is_what_one_node_believes() {
+    use cluster_sim::SlotRun;
+    let run = |start, end, owner| SlotRun { start, end, owner };
+    let mut c = Console::new(1);
+    for p in 7000..=7002 {
+        c.eval_shell(&format!(
+            "redis-server --port {p} --cluster-enabled yes --daemonize yes"
+        ));
+    }
+    assert_eq!(c.sim().slot_map(7001), Some(vec![run(0, 16383, None)]));
+    assert_eq!(c.sim().slot_map(7999), None);
+    c.eval_shell("redis-cli --cluster create 127.0.0.1:7000 127.0.0.1:7001 127.0.0.1:7002 --cluster-replicas 0 --cluster-yes");
+    c.eval_shell("sleep 2");
+    let three = vec![
+        run(0, 5460, Some(7000)),
+        run(5461, 10922, Some(7001)),
+        run(10923, 16383, Some(7002)),
+    ];
+    assert_eq!(c.sim().slot_map(7002), Some(three.clone()));
+    // A slot moved on one node only is seen there first.
+    c.eval_shell("redis-cli -p 7000 CLUSTER DELSLOTS 0");
+    let mine = c.sim().slot_map(7000).expect("a map");
+    assert_eq!(mine[0], run(0, 0, None));
+    assert_eq!(c.sim().slot_map(7002), Some(three));
+}

@@ -1,6 +1,11 @@
 //! UI components. Each renders its props and reports user actions through callbacks.
 
 pub mod belief_matrix;
+pub mod event_log;
 pub mod inspector;
+pub mod preset_panel;
+pub mod slot_map;
 pub mod terminal;
 pub mod time_controls;
+pub mod timeline_bar;
+pub mod topology;

@@ -90,7 +90,8 @@ pub fn terminal(props: &TerminalProps) -> Html {
             }
             "Tab" => {
                 e.prevent_default();
-                if let Some(line) = console::help::complete_line(&input) {
+                let known = console::help::Known::of(&state.console().borrow());
+                if let Some(line) = console::help::complete_line_with(&input, &known) {
                     input.set(line);
                 }
             }
@@ -123,8 +124,16 @@ pub fn terminal(props: &TerminalProps) -> Html {
         })
     };
 
+    // redis-cli greys the arguments still to type after the cursor; the shell does not.
+    let hint = (state.prompt() != "$ ")
+        .then(|| console::help::hint(&input))
+        .flatten();
+    let tabs = tab_strip(&state);
     html! {
-        <section class="terminal" ref={screen_ref} onclick={focus} aria-label="terminal">
+        <div class="terminal-box">
+        { tabs }
+        <section class="terminal" ref={screen_ref} onclick={focus} aria-label="terminal" role="tabpanel"
+            id={format!("terminal-{}", state.tab().id)}>
             { for state.lines().iter().map(|l| {
                 let class = match l.kind {
                     LineKind::Input => "terminal-line input",
@@ -134,6 +143,7 @@ pub fn terminal(props: &TerminalProps) -> Html {
             }) }
             <div class="terminal-prompt-line">
                 <span class="terminal-prompt">{ state.prompt() }</span>
+                <span class="input-wrap">
                 <input
                     ref={input_ref}
                     class="terminal-input"
@@ -146,23 +156,52 @@ pub fn terminal(props: &TerminalProps) -> Html {
                     autocomplete="off"
                     aria-label="command line"
                 />
+                if let Some(h) = hint {
+                    <span class="terminal-hint" aria-hidden="true">
+                        <span class="hint-spacer">{ (*input).clone() }</span>{ h }
+                    </span>
+                }
+                </span>
             </div>
         </section>
+        </div>
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::step_history;
-
-    #[test]
-    fn history_walks_up_and_back_down() {
-        assert_eq!(step_history(0, None, true), None);
-        assert_eq!(step_history(3, None, true), Some(2));
-        assert_eq!(step_history(3, Some(2), true), Some(1));
-        assert_eq!(step_history(3, Some(0), true), Some(0));
-        assert_eq!(step_history(3, Some(1), false), Some(2));
-        assert_eq!(step_history(3, Some(2), false), None);
-        assert_eq!(step_history(3, None, false), None);
+/// The row of terminal tabs: each is its own shell on the same world.
+fn tab_strip(state: &UseReducerHandle<Playground>) -> Html {
+    let add = {
+        let state = state.clone();
+        Callback::from(move |_: MouseEvent| state.dispatch(Action::NewTab))
+    };
+    let close = {
+        let state = state.clone();
+        let active = state.active;
+        Callback::from(move |_: MouseEvent| state.dispatch(Action::CloseTab(active)))
+    };
+    html! {
+        <div class="terminal-tabs">
+            <div role="tablist" aria-label="terminals">
+                { for state.tabs.iter().enumerate().map(|(i, tab)| {
+                    let active = i == state.active;
+                    let select = {
+                        let state = state.clone();
+                        Callback::from(move |_: MouseEvent| state.dispatch(Action::SelectTab(i)))
+                    };
+                    let label = if tab.prompt == "$ " { "shell".to_string() } else { tab.prompt.trim_end_matches("> ").to_string() };
+                    html! {
+                        <button role="tab" aria-selected={active.to_string()} aria-controls={format!("terminal-{}", tab.id)}
+                            class={classes!("terminal-tab", active.then_some("active"))} onclick={select}>
+                            { format!("{} · {label}", tab.id) }
+                        </button>
+                    }
+                }) }
+            </div>
+            <button class="tab-new" onclick={add} aria-label="new terminal" title="new terminal">{ "+" }</button>
+            if state.tabs.len() > 1 {
+                <button class="tab-close" onclick={close} aria-label={format!("close terminal {}", state.tab().id)}
+                    title="close this terminal">{ "×" }</button>
+            }
+        </div>
     }
 }

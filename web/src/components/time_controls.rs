@@ -1,4 +1,4 @@
-//! The clock: virtual time, play/pause, speed, single step.
+//! The clock: virtual time, play/pause, speed, single step, run to the next change.
 
 use yew::prelude::*;
 
@@ -32,6 +32,10 @@ pub fn time_controls(props: &TimeControlsProps) -> Html {
         let state = state.clone();
         Callback::from(move |_: MouseEvent| state.dispatch(Action::Step))
     };
+    let next_change = {
+        let state = state.clone();
+        Callback::from(move |_: MouseEvent| state.dispatch(Action::RunToChange))
+    };
     let on_speed = {
         let state = state.clone();
         Callback::from(move |e: Event| {
@@ -55,7 +59,9 @@ pub fn time_controls(props: &TimeControlsProps) -> Html {
                     }) }
                 </select>
             </label>
-            <button class="step" onclick={step} disabled={playing}>{ "Step" }</button>
+            <button class="step" onclick={step} disabled={playing} title="run the next event">{ "Step" }</button>
+            <button class="next-change" onclick={next_change} disabled={playing}
+                title="run until someone's belief, role or process changes">{ "Next change" }</button>
         </div>
     }
 }

@@ -1,0 +1,507 @@
+//! The topology: masters on a ring with their replicas outside them, bus links, partitions, and
+//! bus messages flying between nodes. Nodes can be chosen, killed, crashed, restarted, paused
+//! and partitioned; every action runs the `sim` line a learner could have typed.
+
+use std::collections::BTreeMap;
+
+use cluster_proto::MsgType;
+use cluster_sim::{Belief, ClusterView, NodeView, WireMsg};
+use yew::prelude::*;
+
+use crate::state::{Action, Playground};
+
+/// Properties of [`Topology`].
+#[derive(Debug, Properties, PartialEq)]
+pub struct TopologyProps {
+    /// The playground's state.
+    pub state: UseReducerHandle<Playground>,
+    /// The node being inspected.
+    #[prop_or_default]
+    pub selected: Option<u16>,
+    /// A node was chosen.
+    #[prop_or_default]
+    pub on_select: Callback<u16>,
+}
+
+/// The message types a learner can show or hide, with their labels.
+pub const MESSAGE_KINDS: [(MsgType, &str); 7] = [
+    (MsgType::Ping, "PING"),
+    (MsgType::Pong, "PONG"),
+    (MsgType::Meet, "MEET"),
+    (MsgType::Fail, "FAIL"),
+    (MsgType::FailoverAuthRequest, "FAILOVER_AUTH_REQUEST"),
+    (MsgType::FailoverAuthAck, "FAILOVER_AUTH_ACK"),
+    (MsgType::Update, "UPDATE"),
+];
+
+/// The CSS class of a message type.
+pub fn kind_class(kind: MsgType) -> &'static str {
+    match kind {
+        MsgType::Ping => "msg-ping",
+        MsgType::Pong => "msg-pong",
+        MsgType::Meet => "msg-meet",
+        MsgType::Fail => "msg-fail",
+        MsgType::FailoverAuthRequest => "msg-auth-req",
+        MsgType::FailoverAuthAck => "msg-auth-ack",
+        MsgType::Update => "msg-update",
+        MsgType::MfStart => "msg-mfstart",
+    }
+}
+
+/// The drawing's size (SVG user units).
+const WIDTH: f64 = 640.0;
+const HEIGHT: f64 = 500.0;
+const RING: f64 = 118.0;
+const OUTER: f64 = 210.0;
+
+/// Where each node sits: masters evenly on a ring, each master's replicas just outside it.
+pub fn layout(view: &ClusterView) -> BTreeMap<u16, (f64, f64)> {
+    let (cx, cy) = (WIDTH / 2.0, HEIGHT / 2.0);
+    let known: Vec<u16> = view.nodes.iter().map(|n| n.port).collect();
+    let is_replica_here =
+        |n: &NodeView| n.role == "slave" && n.master_port.is_some_and(|m| known.contains(&m));
+    let masters: Vec<&NodeView> = view.nodes.iter().filter(|n| !is_replica_here(n)).collect();
+    let mut at = BTreeMap::new();
+    let count = masters.len().max(1) as f64;
+    for (i, m) in masters.iter().enumerate() {
+        let angle = -std::f64::consts::FRAC_PI_2 + std::f64::consts::TAU * i as f64 / count;
+        let r = if masters.len() == 1 { 0.0 } else { RING };
+        at.insert(m.port, (cx + r * angle.cos(), cy + r * angle.sin()));
+        let replicas: Vec<&NodeView> = view
+            .nodes
+            .iter()
+            .filter(|n| is_replica_here(n) && n.master_port == Some(m.port))
+            .collect();
+        let spread = (std::f64::consts::TAU / count / 2.5).min(0.5);
+        for (j, r) in replicas.iter().enumerate() {
+            let offset = (j as f64 - (replicas.len() as f64 - 1.0) / 2.0) * spread;
+            let a = angle + offset;
+            at.insert(r.port, (cx + OUTER * a.cos(), cy + OUTER * a.sin()));
+        }
+    }
+    at
+}
+
+/// What the cluster agrees on about a node: the worst belief held by any running node.
+fn consensus(view: &ClusterView, port: u16) -> Belief {
+    let mut worst = Belief::Ok;
+    for b in view.beliefs.iter().filter(|b| b.target == port) {
+        match b.belief {
+            Belief::Fail => return Belief::Fail,
+            Belief::PFail => worst = Belief::PFail,
+            _ => {}
+        }
+    }
+    worst
+}
+
+/// A message drawn in flight.
+#[derive(Debug, Clone, PartialEq)]
+struct Flight {
+    seq: u64,
+    kind: MsgType,
+    from: (f64, f64),
+    to: (f64, f64),
+    dropped: bool,
+    born_ms: f64,
+}
+
+/// How long a message takes to cross the drawing, in real ms (a protocol message takes well
+/// under a millisecond; this is slowed down to be seen).
+pub const FLIGHT_MS: f64 = 900.0;
+
+/// At most this many messages fly at once; the rest are counted, not drawn.
+pub const MAX_FLIGHTS: usize = 80;
+
+fn real_now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
+}
+
+/// Takes the messages sent since `seen` and adds those shown by the filter to `flights`.
+fn take_new_flights(
+    flights: &mut Vec<Flight>,
+    seen: &mut u64,
+    wire: &[WireMsg],
+    next_seq: u64,
+    at: &BTreeMap<u16, (f64, f64)>,
+    shown: &[MsgType],
+) {
+    let now = real_now_ms();
+    flights.retain(|f| now - f.born_ms < FLIGHT_MS);
+    // A rewound world numbers its messages from an earlier point: start over.
+    if next_seq < *seen {
+        flights.clear();
+    }
+    // After a jump in time (a `sleep`), only the newest messages are worth drawing.
+    let room = MAX_FLIGHTS.saturating_sub(flights.len());
+    let fresh: Vec<&WireMsg> = wire
+        .iter()
+        .filter(|m| m.seq >= *seen && shown.contains(&m.kind))
+        .collect();
+    let skip = fresh.len().saturating_sub(room);
+    for m in fresh.into_iter().skip(skip) {
+        let (Some(&from), Some(&to)) = (at.get(&m.from), at.get(&m.to)) else {
+            continue;
+        };
+        flights.push(Flight {
+            seq: m.seq,
+            kind: m.kind,
+            from,
+            to,
+            dropped: m.arrives.is_none(),
+            born_ms: now,
+        });
+    }
+    *seen = next_seq;
+}
+
+fn node_label(n: &NodeView, belief: Belief) -> String {
+    let role = if n.role == "slave" {
+        "replica"
+    } else {
+        "master"
+    };
+    let mut parts = vec![format!("{} {role}", n.port)];
+    if let Some(m) = n.master_port {
+        parts.push(format!("of {m}"));
+    }
+    if !n.slots.is_empty() {
+        parts.push(format!("slots {}", n.slots));
+    }
+    parts.push(format!("configEpoch {}", n.config_epoch));
+    parts.push(
+        match (n.running, n.paused, belief) {
+            (false, _, _) => "process down",
+            (_, true, _) => "paused",
+            (_, _, Belief::Fail) => "marked FAIL",
+            (_, _, Belief::PFail) => "suspected (fail?)",
+            _ => "ok",
+        }
+        .to_string(),
+    );
+    parts.join(", ")
+}
+
+/// The slots text, shortened to fit under a node.
+fn short_slots(slots: &str) -> String {
+    if slots.chars().count() <= 14 {
+        slots.to_string()
+    } else {
+        let head: String = slots.chars().take(12).collect();
+        format!("{head}…")
+    }
+}
+
+/// The topology panel.
+#[function_component(Topology)]
+pub fn topology(props: &TopologyProps) -> Html {
+    let state = &props.state;
+    let view = state.view();
+    let at = layout(&view);
+    let flights = use_mut_ref(Vec::<Flight>::new);
+    let seen = use_mut_ref(|| u64::MAX);
+    let shown = use_state(|| MESSAGE_KINDS.iter().map(|(k, _)| *k).collect::<Vec<_>>());
+    let partition_mode = use_state(|| false);
+    let group = use_state(Vec::<u16>::new);
+
+    {
+        let console = state.console();
+        let c = console.borrow();
+        let wire = c.sim().wire();
+        let mut seen = seen.borrow_mut();
+        if *seen == u64::MAX {
+            *seen = wire.next_seq(); // do not replay history on the first render
+        }
+        let msgs: Vec<WireMsg> = wire.since(*seen).copied().collect();
+        take_new_flights(
+            &mut flights.borrow_mut(),
+            &mut seen,
+            &msgs,
+            wire.next_seq(),
+            &at,
+            &shown,
+        );
+    }
+
+    if view.nodes.is_empty() {
+        return html! {
+            <section class="topology empty" aria-label="topology">
+                <p>{ "No nodes yet. Start one with redis-server, or load a preset." }</p>
+            </section>
+        };
+    }
+
+    let choose = |port: u16| {
+        let on_select = props.on_select.clone();
+        let partition_mode = partition_mode.clone();
+        let group = group.clone();
+        move || {
+            if *partition_mode {
+                let mut g = (*group).clone();
+                if let Some(i) = g.iter().position(|&p| p == port) {
+                    g.remove(i);
+                } else {
+                    g.push(port);
+                    g.sort_unstable();
+                }
+                group.set(g);
+            } else {
+                on_select.emit(port);
+            }
+        }
+    };
+
+    let links = view.links.iter().filter_map(|&(a, b)| {
+        let (&(x1, y1), &(x2, y2)) = (at.get(&a)?, at.get(&b)?);
+        Some(html! {
+            <line class="bus-link" x1={x1.to_string()} y1={y1.to_string()} x2={x2.to_string()} y2={y2.to_string()} />
+        })
+    });
+    // A cut both ways is one red dashed line; one way, an arrow shows the dead direction.
+    let cuts = view.cuts.iter().filter_map(|&(a, b)| {
+        let both = view.cuts.contains(&(b, a));
+        if both && a > b {
+            return None;
+        }
+        let (&(x1, y1), &(x2, y2)) = (at.get(&a)?, at.get(&b)?);
+        let class = if both { "cut both" } else { "cut one-way" };
+        Some(html! {
+            <line class={class} x1={x1.to_string()} y1={y1.to_string()} x2={x2.to_string()} y2={y2.to_string()}
+                marker-end={(!both).then_some("url(#cut-arrow)")}>
+                <title>{ if both { format!("{a} and {b} cannot reach each other") } else { format!("packets from {a} to {b} are dropped") } }</title>
+            </line>
+        })
+    });
+    let flying = flights.borrow().clone();
+    let flights_html = flying.iter().map(|f| {
+        let (x1, y1) = f.from;
+        let (x2, y2) = if f.dropped {
+            ((f.from.0 + f.to.0) / 2.0, (f.from.1 + f.to.1) / 2.0)
+        } else {
+            f.to
+        };
+        let style = format!(
+            "--x1:{x1:.1}px;--y1:{y1:.1}px;--x2:{x2:.1}px;--y2:{y2:.1}px;animation-duration:{FLIGHT_MS}ms"
+        );
+        html! {
+            <circle key={f.seq} class={classes!("flight", kind_class(f.kind), f.dropped.then_some("dropped"))} r="5" style={style} />
+        }
+    });
+    let nodes = view.nodes.iter().map(|n| {
+        let (x, y) = at.get(&n.port).copied().unwrap_or((0.0, 0.0));
+        let belief = consensus(&view, n.port);
+        let replica = n.role == "slave";
+        let state_class = match (n.running, n.paused, belief) {
+            (false, _, _) => "down",
+            (_, true, _) => "paused",
+            (_, _, Belief::Fail) => "fail",
+            (_, _, Belief::PFail) => "pfail",
+            _ => "ok",
+        };
+        let icon = match state_class {
+            "down" | "fail" => "✕",
+            "paused" => "⏸",
+            "pfail" => "?",
+            _ => "",
+        };
+        let selected = props.selected == Some(n.port);
+        let grouped = group.contains(&n.port);
+        let activate = choose(n.port);
+        let onclick = {
+            let activate = activate.clone();
+            Callback::from(move |_: MouseEvent| activate())
+        };
+        let onkeydown = Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Enter" || e.key() == " " {
+                e.prevent_default();
+                activate();
+            }
+        });
+        let shape = if replica {
+            html! { <rect class="shape" x={(x - 22.0).to_string()} y={(y - 22.0).to_string()} width="44" height="44" rx="9" /> }
+        } else {
+            html! { <circle class="shape" cx={x.to_string()} cy={y.to_string()} r="28" /> }
+        };
+        let below = if replica { 36.0 } else { 42.0 };
+        html! {
+            <g class={classes!("node", state_class, if replica { "replica" } else { "master" }, selected.then_some("selected"), grouped.then_some("grouped"))}
+                tabindex="0" role="button" aria-pressed={selected.to_string()}
+                data-label={node_label(n, belief)} {onclick} {onkeydown}>
+                // The SVG title names the node for assistive technology (and shows on hover);
+                // the drawn texts repeat parts of it and are hidden from the accessibility tree.
+                <title>{ node_label(n, belief) }</title>
+                { shape }
+                <text class="port" x={x.to_string()} y={(y + 5.0).to_string()} aria-hidden="true">{ n.port }</text>
+                if !icon.is_empty() {
+                    <text class="icon" x={(x + 22.0).to_string()} y={(y - 18.0).to_string()} aria-hidden="true">{ icon }</text>
+                }
+                <text class="meta" x={x.to_string()} y={(y + below).to_string()} aria-hidden="true">
+                    { format!("e{}{}", n.config_epoch, if n.slots.is_empty() { String::new() } else { format!(" · {}", short_slots(&n.slots)) }) }
+                </text>
+            </g>
+        }
+    });
+
+    let toolbar = node_toolbar(props, &view);
+    let partition_bar = partition_toolbar(state, &view, &partition_mode, &group);
+    let filter = html! {
+        <fieldset class="msg-filter">
+            <legend>{ "Messages shown" }</legend>
+            { for MESSAGE_KINDS.iter().map(|&(kind, label)| {
+                let on = shown.contains(&kind);
+                let shown = shown.clone();
+                let toggle = Callback::from(move |_: Event| {
+                    let mut s = (*shown).clone();
+                    if let Some(i) = s.iter().position(|k| *k == kind) { s.remove(i); } else { s.push(kind); }
+                    shown.set(s);
+                });
+                html! {
+                    <label class={classes!("msg-kind", kind_class(kind))}>
+                        <input type="checkbox" checked={on} onchange={toggle} />
+                        <span class="swatch" aria-hidden="true"></span>{ label }
+                    </label>
+                }
+            }) }
+        </fieldset>
+    };
+
+    html! {
+        <section class="topology" aria-label="topology">
+            <svg class="topology-svg" viewBox={format!("0 0 {WIDTH} {HEIGHT}")} role="group" aria-label="cluster topology: circles are masters, squares replicas">
+                <defs>
+                    <marker id="cut-arrow" viewBox="0 0 10 10" refX="30" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+                        <path d="M 0 0 L 10 5 L 0 10 z" class="cut-arrow" />
+                    </marker>
+                </defs>
+                <g class="links">{ for links }</g>
+                <g class="cuts">{ for cuts }</g>
+                <g class="flights" aria-hidden="true">{ for flights_html }</g>
+                <g class="nodes">{ for nodes }</g>
+            </svg>
+            { toolbar }
+            { partition_bar }
+            { filter }
+        </section>
+    }
+}
+
+/// Kill, crash, restart and pause buttons for the chosen node.
+fn node_toolbar(props: &TopologyProps, view: &ClusterView) -> Html {
+    let Some(port) = props.selected else {
+        return html! { <p class="hint">{ "Choose a node (click, or Tab then Enter) to inspect it and act on it." }</p> };
+    };
+    let Some(node) = view.nodes.iter().find(|n| n.port == port) else {
+        return html! {};
+    };
+    let button = |label: &str, line: String, enabled: bool, class: &'static str| {
+        let state = props.state.clone();
+        let onclick =
+            Callback::from(move |_: MouseEvent| state.dispatch(Action::Click(line.clone())));
+        html! { <button class={classes!("node-action", class)} {onclick} disabled={!enabled}>{ label.to_string() }</button> }
+    };
+    let up = node.running;
+    html! {
+        <div class="node-actions" role="group" aria-label={format!("act on {port}")}>
+            <span class="node-actions-label">{ format!("{port}:") }</span>
+            { button("Kill (SIGINT)", format!("sim kill {port}"), up, "kill") }
+            { button("Crash (SIGKILL)", format!("sim crash {port}"), up, "crash") }
+            { button("Pause 10 s", format!("sim pause {port} 10"), up && !node.paused, "pause") }
+            { button("Restart", format!("sim restart {port}"), !up, "restart") }
+        </div>
+    }
+}
+
+/// Choosing a group of nodes and cutting it off, both ways or one way.
+fn partition_toolbar(
+    state: &UseReducerHandle<Playground>,
+    view: &ClusterView,
+    mode: &UseStateHandle<bool>,
+    group: &UseStateHandle<Vec<u16>>,
+) -> Html {
+    let toggle = {
+        let (mode, group) = (mode.clone(), group.clone());
+        Callback::from(move |_: MouseEvent| {
+            mode.set(!*mode);
+            group.set(Vec::new());
+        })
+    };
+    let list = |ports: &[u16]| {
+        ports
+            .iter()
+            .map(u16::to_string)
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let others: Vec<u16> = view
+        .nodes
+        .iter()
+        .map(|n| n.port)
+        .filter(|p| !group.contains(p))
+        .collect();
+    let run = |line: String| {
+        let (state, mode, group) = (state.clone(), mode.clone(), group.clone());
+        Callback::from(move |_: MouseEvent| {
+            state.dispatch(Action::Click(line.clone()));
+            mode.set(false);
+            group.set(Vec::new());
+        })
+    };
+    let ready = !group.is_empty() && !others.is_empty();
+    let heal = {
+        let state = state.clone();
+        Callback::from(move |_: MouseEvent| state.dispatch(Action::Click("sim heal".into())))
+    };
+    html! {
+        <div class="partition-actions" role="group" aria-label="network">
+            <button class="partition-mode" onclick={toggle} aria-pressed={mode.to_string()}>
+                { if **mode { "Cancel" } else { "Partition…" } }
+            </button>
+            if **mode {
+                <span class="hint">{ if group.is_empty() { "Choose the nodes to cut off.".to_string() } else { format!("Cut off {}:", list(group)) } }</span>
+                <button class="cut-both" disabled={!ready} onclick={run(format!("sim partition {}", list(group)))}>{ "Both ways" }</button>
+                <button class="cut-one-way" disabled={!ready} onclick={run(format!("sim partition {} -> {}", list(group), list(&others)))}>{ "Their packets out only" }</button>
+            }
+            <button class="heal" onclick={heal} disabled={view.cuts.is_empty()}>{ "Heal network" }</button>
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use console::Console;
+
+    #[test]
+    fn replicas_sit_outside_their_master_and_every_node_is_placed() {
+        let mut c = Console::new(1);
+        for p in 7000..=7005 {
+            c.eval_shell(&format!(
+                "redis-server --port {p} --cluster-enabled yes --daemonize yes"
+            ));
+        }
+        c.eval_shell("redis-cli --cluster create 127.0.0.1:7000 127.0.0.1:7001 127.0.0.1:7002 127.0.0.1:7003 127.0.0.1:7004 127.0.0.1:7005 --cluster-replicas 1 --cluster-yes");
+        c.eval_shell("sleep 3");
+        let view = c.sim().view();
+        let at = layout(&view);
+        assert_eq!(at.len(), 6);
+        let center = (WIDTH / 2.0, HEIGHT / 2.0);
+        let dist = |p: (f64, f64)| ((p.0 - center.0).powi(2) + (p.1 - center.1).powi(2)).sqrt();
+        for n in &view.nodes {
+            let d = dist(at[&n.port]);
+            if n.role == "slave" {
+                assert!((d - OUTER).abs() < 1e-6, "{} at {d}", n.port);
+                let m = at[&n.master_port.expect("a master")];
+                let gap = ((m.0 - at[&n.port].0).powi(2) + (m.1 - at[&n.port].1).powi(2)).sqrt();
+                assert!(
+                    gap < OUTER - RING + 40.0,
+                    "replica {} is near its master",
+                    n.port
+                );
+            } else {
+                assert!((d - RING).abs() < 1e-6);
+            }
+        }
+    }
+}
