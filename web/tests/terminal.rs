@@ -251,6 +251,7 @@ async fn choosing_a_node_opens_its_inspector() {
     let text = inspector.text_content().unwrap_or_default();
     assert!(text.contains("Node 7000"), "{text}");
     assert!(text.contains("currentEpoch"), "{text}");
+    assert!(text.contains("repl offset"), "{text}");
     // Its table lists both nodes, with the peer's flags and a live link.
     let rows = inspector
         .query_selector_all(".known-nodes tbody tr")

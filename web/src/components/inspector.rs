@@ -91,7 +91,7 @@ fn render(sim: &Simulator, port: u16) -> Html {
                     <th scope="col">{ "port" }</th><th scope="col">{ "flags" }</th>
                     <th scope="col">{ "epoch" }</th><th scope="col">{ "ping sent" }</th>
                     <th scope="col">{ "pong received" }</th><th scope="col">{ "link" }</th>
-                    <th scope="col">{ "failure reports" }</th>
+                    <th scope="col">{ "failure reports" }</th><th scope="col">{ "repl offset" }</th>
                 </tr></thead>
                 <tbody>
                     { for state.nodes().iter().map(|n| {
@@ -108,6 +108,7 @@ fn render(sim: &Simulator, port: u16) -> Html {
                                 <td>{ if n.is_myself() { "-".to_string() } else { ms_ago(now, n.pong_received) } }</td>
                                 <td>{ if n.is_myself() || n.link.is_some() { "connected" } else { "disconnected" } }</td>
                                 <td>{ if reports.is_empty() { "-".to_string() } else { reports.join(", ") } }</td>
+                                <td>{ n.repl_offset }</td>
                             </tr>
                         }
                     }) }

@@ -1,9 +1,11 @@
 //! The terminal: scrollback, prompt, an input line with history on the arrow keys.
 
+use std::rc::Rc;
+
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use crate::state::{Action, LineKind, Playground};
+use crate::state::{Action, LineKind, Playground, TermLine};
 
 /// Properties of [`Terminal`].
 #[derive(Debug, Properties, PartialEq)]
@@ -44,6 +46,35 @@ pub fn load_history() -> Vec<String> {
         .and_then(|s| s.get_item(HISTORY_KEY).ok().flatten())
         .map(|text| text.lines().map(String::from).collect())
         .unwrap_or_default()
+}
+
+/// Properties of [`Scrollback`].
+#[derive(Debug, Properties)]
+pub struct ScrollbackProps {
+    /// The lines, oldest first.
+    pub lines: Rc<Vec<TermLine>>,
+}
+
+impl PartialEq for ScrollbackProps {
+    /// The same list, not an equal one: the clock re-renders the page many times a second, and
+    /// comparing thousands of unchanged lines each time would cost frames.
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.lines, &other.lines)
+    }
+}
+
+/// The printed lines. Re-rendered only when the tab's scrollback changes.
+#[function_component(Scrollback)]
+pub fn scrollback(props: &ScrollbackProps) -> Html {
+    html! {
+        { for props.lines.iter().map(|l| {
+            let class = match l.kind {
+                LineKind::Input => "terminal-line input",
+                LineKind::Output => "terminal-line output",
+            };
+            html! { <pre class={class}>{ &l.text }</pre> }
+        }) }
+    }
 }
 
 /// A terminal on the app's console.
@@ -134,13 +165,7 @@ pub fn terminal(props: &TerminalProps) -> Html {
         { tabs }
         <section class="terminal" ref={screen_ref} onclick={focus} aria-label="terminal" role="tabpanel"
             id={format!("terminal-{}", state.tab().id)}>
-            { for state.lines().iter().map(|l| {
-                let class = match l.kind {
-                    LineKind::Input => "terminal-line input",
-                    LineKind::Output => "terminal-line output",
-                };
-                html! { <pre class={class}>{ &l.text }</pre> }
-            }) }
+            <Scrollback lines={Rc::clone(state.lines())} />
             <div class="terminal-prompt-line">
                 <span class="terminal-prompt">{ state.prompt() }</span>
                 <span class="input-wrap">
