@@ -106,6 +106,11 @@ pub struct Playground {
     pub story: Rc<Vec<StoryEntry>>,
     /// The guided walk, if a guided preset is loaded.
     pub guide: Option<Guide>,
+    /// Bumped when the story's numbering jumps back (a fork or a new world), so that views
+    /// counting entries by sequence number start over from [`Playground::story_restart_seq`].
+    pub story_generation: u64,
+    /// The first sequence number of the story's current generation.
+    pub story_restart_seq: u64,
     /// A problem to show above the panels (a scenario that could not be loaded).
     pub error: Option<String>,
 }
@@ -115,6 +120,19 @@ pub const SPEEDS: [f64; 9] = [0.01, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 100.0];
 
 fn clock_of(console: &Console) -> String {
     format!("{} UTC", cluster_sim::log_timestamp(console.sim().now()))
+}
+
+/// `$ sleep` lines for a span of virtual time, each within what `sleep` accepts.
+pub fn sleep_lines(ms: u64) -> Vec<String> {
+    let max = (console::MAX_SLEEP_SECS as u64) * 1000;
+    let mut lines = Vec::new();
+    let mut left = ms;
+    while left > 0 {
+        let chunk = left.min(max);
+        lines.push(format!("$ sleep {}", sleep_secs(chunk)));
+        left -= chunk;
+    }
+    lines
 }
 
 /// `sleep`'s argument for a span of virtual time: seconds, as short as exact.
@@ -142,6 +160,11 @@ fn printed_lines(text: &str) -> impl Iterator<Item = TermLine> + '_ {
     body.split('\n')
         .filter(move |_| !text.is_empty())
         .map(|l| output_line(l.strip_suffix('\r').unwrap_or(l)))
+}
+
+/// Whether a shell line only lets time pass (`sleep N`, with no `$(...)` that could act).
+fn is_plain_sleep(line: &str) -> bool {
+    line.split_whitespace().next() == Some("sleep") && !line.contains("$(")
 }
 
 /// At most this many history lines are kept (and saved across reloads).
@@ -231,6 +254,8 @@ impl Playground {
             head_saved: false,
             story: Rc::new(Vec::new()),
             guide: None,
+            story_generation: 0,
+            story_restart_seq: 0,
             error: None,
         };
         p.snapshot(true, p.now(), false);
@@ -283,7 +308,10 @@ impl Playground {
             .collect();
         let now = self.now();
         if now > last_typed {
-            text.push_str(&format!("$ sleep {}\n", sleep_secs(now - last_typed)));
+            for line in sleep_lines(now - last_typed) {
+                text.push_str(&line);
+                text.push('\n');
+            }
         }
         text
     }
@@ -308,12 +336,14 @@ impl Playground {
     fn snapshot(&mut self, anchor: bool, started: SimTime, sleep_only: bool) {
         self.drain_story();
         let console = self.console.borrow().clone();
+        let story_next_seq = console.sim().story().next_seq();
         Rc::make_mut(&mut self.timeline).push(Snapshot {
             time: console.sim().now(),
             console,
             transcript_len: self.transcript.len(),
             last_typed: self.last_typed,
-            story_len: self.story.len(),
+            story_next_seq,
+            guide_next: self.guide.as_ref().map(|g| g.next),
             anchor,
             started,
             sleep_only,
@@ -330,11 +360,28 @@ impl Playground {
         }
         let index = self.cursor_index;
         let snap = Rc::clone(&self.timeline.snapshots()[index]);
+        // Inside (or at the end of) a guided `sleep` step, that step counts as done: its time
+        // has passed, and the next step is what the learner expects to run.
+        let guide_next = match self.timeline.snapshots().get(index + 1) {
+            Some(next) if next.anchor && next.sleep_only && next.started <= self.now() => {
+                next.guide_next
+            }
+            _ => snap.guide_next,
+        };
         Rc::make_mut(&mut self.timeline).truncate_after(index);
         Rc::make_mut(&mut self.transcript).truncate(snap.transcript_len);
-        Rc::make_mut(&mut self.story).truncate(snap.story_len);
+        Rc::make_mut(&mut self.story).retain(|e| e.seq < snap.story_next_seq);
         self.last_typed = snap.last_typed;
+        if let (Some(g), Some(next)) = (self.guide.as_mut(), guide_next) {
+            g.next = next;
+        }
+        self.new_story_generation(snap.story_next_seq);
         self.drain_story();
+    }
+
+    fn new_story_generation(&mut self, restart_seq: u64) {
+        self.story_generation += 1;
+        self.story_restart_seq = restart_seq;
     }
 
     /// Records a line in the transcript, with a `sleep` for the time that passed since the
@@ -342,7 +389,7 @@ impl Playground {
     fn record(&mut self, line: String, started: SimTime) {
         let transcript = Rc::make_mut(&mut self.transcript);
         if started > self.last_typed {
-            transcript.push(format!("$ sleep {}", sleep_secs(started - self.last_typed)));
+            transcript.extend(sleep_lines(started - self.last_typed));
         }
         transcript.push(line);
         self.last_typed = self.now();
@@ -371,9 +418,27 @@ impl Playground {
 
     /// Runs a line typed in the active tab.
     fn submit(&mut self, line: &str) {
+        if line.trim().is_empty() {
+            // An empty line only shows a new prompt: it changes nothing, so it does not fork.
+            let text = self.prompt().to_string();
+            self.push_lines(
+                [TermLine {
+                    kind: LineKind::Input,
+                    text,
+                }],
+                false,
+            );
+            return;
+        }
         self.fork_if_rewound();
         let started = self.now();
         let shown_prompt = self.prompt().to_string();
+        // A scenario names the node in prompt lines, even when redis-cli shows
+        // `not connected> ` (it reconnects when the next command is sent).
+        let recorded_prompt = match &self.tab().session {
+            Session::Shell => "$ ".to_string(),
+            Session::Cli(c) => format!("{}:{}> ", c.host, c.port),
+        };
         let (out, session) = {
             let mut c = self.console.borrow_mut();
             c.set_session(self.tab().session.clone());
@@ -381,11 +446,8 @@ impl Playground {
             (out, c.session().clone())
         };
         // A scenario writes prompt lines as `host:port> `; the shell's is `$ `.
-        let sleep_only = matches!(self.tab().session, Session::Shell)
-            && line.split_whitespace().next() == Some("sleep");
-        if !line.trim().is_empty() {
-            self.record(format!("{shown_prompt}{}", out.line), started);
-        }
+        let sleep_only = matches!(self.tab().session, Session::Shell) && is_plain_sleep(line);
+        self.record(format!("{recorded_prompt}{}", out.line), started);
         let mut new = Vec::new();
         if !out.clear {
             new.push(TermLine {
@@ -433,8 +495,7 @@ impl Playground {
             let (shown, out) = eval_typed(&mut c, typed);
             (shown, out, c.session().clone(), c.prompt())
         };
-        let sleep_only =
-            matches!(typed, Typed::Shell(cmd) if cmd.split_whitespace().next() == Some("sleep"));
+        let sleep_only = matches!(typed, Typed::Shell(cmd) if is_plain_sleep(cmd));
         self.record(shown.clone(), started);
         let mut new = vec![TermLine {
             kind: LineKind::Input,
@@ -460,6 +521,7 @@ impl Playground {
         self.cursor = None;
         self.head_saved = true;
         self.guide = None;
+        self.new_story_generation(0);
         self.playing = false;
         self.error = None;
         for tab in Rc::make_mut(&mut self.tabs).iter_mut() {
@@ -541,7 +603,13 @@ impl Reducible for Playground {
             }
             Action::Step => {
                 s.fork_if_rewound();
-                s.console.borrow_mut().sim_mut().step();
+                {
+                    let mut c = s.console.borrow_mut();
+                    c.sim_mut().step();
+                    // Finish the millisecond: a scenario's `sleep` can only stop between
+                    // milliseconds, so this keeps the transcript a faithful replay.
+                    c.sim_mut().advance(0);
+                }
                 s.snapshot_if_due();
             }
             Action::RunToChange => {
@@ -554,6 +622,9 @@ impl Reducible for Playground {
             }
             Action::ScrubTo(ms) => s.scrub_to(SimTime::from_unix_millis(ms)),
             Action::BackToLive => {
+                if s.cursor.is_none() {
+                    return self;
+                }
                 if let Some(last) = s.timeline.last().map(|l| l.time) {
                     s.scrub_to(last);
                 }
@@ -616,12 +687,15 @@ impl Reducible for Playground {
                 }
             }
             Action::GuideNext => {
-                let next = s.guide.as_ref().and_then(|g| g.steps.get(g.next).cloned());
+                // Fork first: that rewinds the walk too, so the step run is the one shown.
+                s.fork_if_rewound();
+                let next = s.guide.as_mut().and_then(|g| {
+                    let step = g.steps.get(g.next).cloned()?;
+                    g.next += 1;
+                    Some(step)
+                });
                 if let Some(step) = next {
                     s.run_typed(&step.typed);
-                    if let Some(g) = s.guide.as_mut() {
-                        g.next += 1;
-                    }
                 }
             }
             Action::LoadScenario(text) => {
@@ -794,6 +868,89 @@ mod tests {
                 .any(|e| e.text.contains("marks 7000 as FAIL"))
         );
         assert!(s.timeline.range().is_some_and(|(_, end)| end == s.now()));
+    }
+
+    #[test]
+    fn long_gaps_become_several_sleeps_that_sleep_accepts() {
+        assert_eq!(sleep_lines(0), Vec::<String>::new());
+        assert_eq!(
+            sleep_lines(90_000_000),
+            vec!["$ sleep 86400", "$ sleep 3600"]
+        );
+    }
+
+    fn replayed_hash(transcript: &str) -> u64 {
+        let mut c = Console::new(1);
+        for step in Scenario::parse(transcript).steps {
+            eval_typed(&mut c, &step.typed);
+        }
+        c.sim().trace_hash()
+    }
+
+    #[test]
+    fn steps_and_runs_to_a_change_replay_exactly() {
+        let s = submit(three_masters(), "sleep 1");
+        let mut s = act(s, Action::Step);
+        for _ in 0..5 {
+            s = act(s, Action::Step);
+        }
+        let s = submit(s, "sim kill 7001");
+        let s = act(s, Action::RunToChange);
+        let s = act(s, Action::RunToChange);
+        let s = submit(s, "sim crash 7002");
+        let hash = s.console().borrow().sim().trace_hash();
+        assert_eq!(replayed_hash(&s.transcript_text()), hash);
+    }
+
+    #[test]
+    fn lines_typed_while_not_connected_are_recorded_with_their_node() {
+        let s = three_masters();
+        let s = submit(s, "redis-cli -p 7000");
+        let s = act(s, Action::Click("sim crash 7000".into()));
+        let s = submit(s, "PING");
+        assert_eq!(s.prompt(), "not connected> ");
+        let s = act(s, Action::Click("sim restart 7000".into()));
+        let s = submit(s, "CLUSTER BUMPEPOCH");
+        let t = s.transcript_text();
+        assert!(t.contains("\n127.0.0.1:7000> PING\n"), "{t}");
+        assert!(t.contains("\n127.0.0.1:7000> CLUSTER BUMPEPOCH\n"), "{t}");
+        let hash = s.console().borrow().sim().trace_hash();
+        assert_eq!(replayed_hash(&t), hash);
+    }
+
+    #[test]
+    fn a_fork_rewinds_the_guided_walk_and_keeps_the_story_numbered_once() {
+        let seed = console::presets::preset("seed-failover").expect("preset");
+        let mut s = act(Rc::new(Playground::new(1)), Action::LoadPreset(seed));
+        let kill_at = s
+            .guide
+            .as_ref()
+            .and_then(|g| g.steps.iter().position(|st| st.line == "$ sim kill 7000"))
+            .expect("a kill step");
+        for _ in 0..=kill_at + 1 {
+            s = act(s, Action::GuideNext);
+        }
+        let killed = s
+            .story
+            .iter()
+            .find(|e| e.text.contains("7000 was sent SIGINT"))
+            .map(|e| e.time)
+            .expect("the kill is in the story");
+        let generation = s.story_generation;
+        let s = act(s, Action::ScrubTo(killed.as_unix_millis()));
+        let s = act(s, Action::GuideNext);
+        assert_eq!(s.guide.as_ref().map(|g| g.next), Some(kill_at + 1));
+        assert!(s.transcript_text().ends_with("$ sim kill 7000\n"));
+        assert!(s.story_generation > generation);
+        let seqs: Vec<u64> = s.story.iter().map(|e| e.seq).collect();
+        assert!(seqs.windows(2).all(|w| w[0] < w[1]), "{seqs:?}");
+        assert_eq!(
+            s.story
+                .iter()
+                .filter(|e| e.text.contains("7000 was sent SIGINT"))
+                .count(),
+            1
+        );
     }
 
     #[test]

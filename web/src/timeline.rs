@@ -32,8 +32,11 @@ pub struct Snapshot {
     pub transcript_len: usize,
     /// When the last recorded line ended (to write the `sleep` before the next one).
     pub last_typed: SimTime,
-    /// How many story entries the playground had.
-    pub story_len: usize,
+    /// The sequence number the world's next story entry gets: a fork keeps the entries before
+    /// it (the playground's list is trimmed at the front, so a length would not do).
+    pub story_next_seq: u64,
+    /// The guided walk's next step, if one was loaded.
+    pub guide_next: Option<usize>,
     /// Taken right after a command: never thinned.
     pub anchor: bool,
     /// For an anchor: when its command started. A time inside a command that acted (rather than
@@ -158,7 +161,8 @@ mod tests {
             console: console.clone(),
             transcript_len: 0,
             last_typed: started,
-            story_len: 0,
+            story_next_seq: 0,
+            guide_next: None,
             anchor,
             started,
             sleep_only,

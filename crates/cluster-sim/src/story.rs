@@ -120,16 +120,24 @@ pub fn explain(
             Weight::Detail,
         ),
         NodeEvent::PossiblyFailing { id } => {
-            let waited = state
-                .node(id)
-                .and_then(|n| n.ping_sent)
-                .map_or_else(|| "too long".to_string(), |t| format!("{} ms", now - t));
+            // clusterCron: the node delay is the smaller of the PING's wait and the time since
+            // any data arrived from the node.
+            let node = state.node(id);
+            let ping = node.and_then(|n| n.ping_sent).map(|t| now - t);
+            let data = node.and_then(|n| n.data_received).map(|t| now - t);
+            let waited = match (ping, data) {
+                (Some(p), Some(d)) => {
+                    format!("{} ms (its PING has waited {p} ms for a PONG)", p.min(d))
+                }
+                (Some(p), None) => format!("{p} ms (its PING has waited that long for a PONG)"),
+                _ => "too long".to_string(),
+            };
             (
                 format!(
-                    "{port} suspects {} (PFAIL): its PING has waited {waited} for a PONG, more than node-timeout {nt} ms. Only {port} believes this so far.",
+                    "{port} suspects {} (PFAIL): it has heard nothing from it for {waited}, more than node-timeout {nt} ms. This is {port}'s own suspicion; every node judges for itself.",
                     name(state, id)
                 ),
-                "PFAIL after node-timeout without a PONG (clusterCron)",
+                "PFAIL after node-timeout without a PONG or other data (clusterCron)",
                 Weight::Major,
             )
         }
@@ -202,9 +210,15 @@ pub fn explain(
             Weight::Major,
         ),
         NodeEvent::StateChanged { ok: true } => (
-            format!(
-                "{port} now sees the cluster as ok: every slot is served and a majority of masters is reachable."
-            ),
+            if state.config().require_full_coverage {
+                format!(
+                    "{port} now sees the cluster as ok: every slot is served and a majority of masters is reachable."
+                )
+            } else {
+                format!(
+                    "{port} now sees the cluster as ok: a majority of masters is reachable (cluster-require-full-coverage is no)."
+                )
+            },
             "cluster_state ok: full coverage and a majority of masters (clusterUpdateState)",
             Weight::Major,
         ),
@@ -298,7 +312,7 @@ pub fn explain(
         }
         NodeEvent::ConfigEpochAfterFailover { epoch } => (
             format!(
-                "{port} takes configEpoch {epoch}, the greatest in the cluster, so its claim on the slots wins everywhere; its PONG tells everyone."
+                "{port} takes configEpoch {epoch}, greater than its old master's, so its claim on the slots wins over the old one; its PONG tells everyone."
             ),
             "the winner's configEpoch is the election's epoch",
             Weight::Major,

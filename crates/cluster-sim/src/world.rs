@@ -935,7 +935,8 @@ impl Simulator {
     }
 
     /// Runs events until the story gets a new [`Weight::Major`] entry (a change of belief, role
-    /// or process) or `limit` ms of virtual time have passed; returns whether a change came.
+    /// or process) and the rest of that millisecond, or until `limit` ms of virtual time have
+    /// passed; returns whether a change came.
     pub fn run_until_change(&mut self, limit: Millis) -> bool {
         let deadline = self.now + limit;
         let mut seen = self.story.next_seq();
@@ -948,6 +949,9 @@ impl Simulator {
                 .take_while(|e| e.seq >= seen)
                 .any(|e| e.weight == Weight::Major)
             {
+                // Finish the millisecond, so the world stops where a `sleep` could stop.
+                let now = self.now;
+                while self.step_until(now).is_some() {}
                 return true;
             }
             seen = next;

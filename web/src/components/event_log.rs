@@ -104,31 +104,34 @@ pub struct AnnouncerProps {
 #[function_component(Announcer)]
 pub fn announcer(props: &AnnouncerProps) -> Html {
     let state = &props.state;
-    let last_seen = use_mut_ref(|| None::<u64>);
+    // (story generation, first sequence number not yet spoken)
+    let last_seen = use_mut_ref(|| None::<(u64, u64)>);
     let spoken = use_mut_ref(String::new);
     {
-        // `seen` is the sequence number of the first entry not yet spoken.
         let mut seen = last_seen.borrow_mut();
         let next = state.story.last().map_or(0, |e| e.seq + 1);
-        match *seen {
-            Some(from) if next > from => {
-                // A few sentences at most per update, so a screen reader is not flooded.
-                let fresh: Vec<String> = state
-                    .story
-                    .iter()
-                    .filter(|e| e.seq >= from && e.weight == Weight::Major)
-                    .rev()
-                    .take(3)
-                    .map(|e| e.text.clone())
-                    .collect();
-                if !fresh.is_empty() {
-                    *spoken.borrow_mut() = fresh.into_iter().rev().collect::<Vec<_>>().join(" ");
-                }
+        let from = match *seen {
+            // The first render: what is already there was not news.
+            None => next,
+            Some((generation, from)) if generation == state.story_generation => from,
+            // A fork or a new world numbers its entries again from this point.
+            Some(_) => state.story_restart_seq,
+        };
+        if next > from {
+            // A few sentences at most per update, so a screen reader is not flooded.
+            let fresh: Vec<String> = state
+                .story
+                .iter()
+                .filter(|e| e.seq >= from && e.weight == Weight::Major)
+                .rev()
+                .take(3)
+                .map(|e| e.text.clone())
+                .collect();
+            if !fresh.is_empty() {
+                *spoken.borrow_mut() = fresh.into_iter().rev().collect::<Vec<_>>().join(" ");
             }
-            _ => {}
         }
-        // The first render, a new world (numbering restarts) or new entries: catch up.
-        *seen = Some(next);
+        *seen = Some((state.story_generation, next.max(from)));
     }
     html! {
         <div class="visually-hidden announcer" aria-live="polite" aria-atomic="true">{ spoken.borrow().clone() }</div>
