@@ -69,6 +69,12 @@ pub struct Host {
     pub second_repl_offset: i64,
     /// The offset the replication backlog starts at, once there is one.
     pub backlog_first_byte: Option<u64>,
+    /// Database 0.
+    pub db: crate::keyspace::Keyspace,
+    /// What a restart loads: the last RDB snapshot, or the AOF with `appendonly yes`.
+    pub saved_db: Option<crate::keyspace::Keyspace>,
+    /// The replication stream this host sends as a master (its backlog).
+    pub stream: crate::world::Stream,
 }
 
 /// A master_replid2 that means "no previous history".

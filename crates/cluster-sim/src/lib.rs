@@ -17,7 +17,9 @@
 //! ```
 #![deny(missing_docs)]
 
+mod apply;
 mod host;
+mod keyspace;
 mod logfmt;
 mod network;
 mod server_config;
@@ -27,7 +29,10 @@ mod view;
 mod wire;
 mod world;
 
+pub use apply::execute as execute_data;
+pub use apply::{Applied, DataReply, glob_match, is_data_command, parse_int};
 pub use host::{Host, NO_REPLID, ProcessState, ReplLinkState, ReplicaOf};
+pub use keyspace::{Keyspace, Value};
 pub use logfmt::{log_line, log_timestamp};
 pub use network::{Conn, ConnState, End, Network};
 pub use server_config::{ConfigError, REDIS_VERSION, ServerConfig};
@@ -35,4 +40,7 @@ pub use story::{MAX_STORY, Story, StoryEntry, Weight};
 pub use trace::TraceEvent;
 pub use view::{Belief, BeliefCell, ClusterView, NodeView, SlotRun};
 pub use wire::{MAX_WIRE, Wire, WireMsg};
-pub use world::{DEFAULT_SEED, LOOPBACK, REPL_DISKLESS_SYNC_DELAY, SimError, Simulator};
+pub use world::{
+    DEFAULT_SEED, LOOPBACK, REPL_BACKLOG_SIZE, REPL_DISKLESS_SYNC_DELAY, SimError, Simulator,
+    Stream, StreamEntry, resp_len,
+};

@@ -20,6 +20,9 @@ use crate::story::{Story, Weight, explain};
 use crate::trace::TraceEvent;
 use crate::wire::Wire;
 
+mod data;
+pub use data::{REPL_BACKLOG_SIZE, Stream, StreamEntry, resp_len};
+
 /// The seed used when a scenario does not choose one.
 pub const DEFAULT_SEED: u64 = 1;
 
@@ -45,6 +48,8 @@ enum Event {
     ReplSyncDone { replica: u16, generation: u64 },
     /// Once a second: masters ping their replicas every `repl-ping-replica-period`.
     ReplCron,
+    /// A master's stream reaches a replica: it applies what it has not seen yet.
+    ReplStream { replica: u16, generation: u64 },
     /// A SIGINT-ed server exits at its next `serverCron` tick.
     Shutdown { port: u16, pid: u32 },
     /// SIGCONT: a paused server runs again.
@@ -296,6 +301,9 @@ impl Simulator {
                 replid2: NO_REPLID.to_string(),
                 second_repl_offset: -1,
                 backlog_first_byte: None,
+                db: crate::keyspace::Keyspace::default(),
+                saved_db: None,
+                stream: Stream::default(),
             },
         );
         self.after_input(port);
@@ -327,6 +335,7 @@ impl Simulator {
         host.replica_of = None;
         host.repl_gen += 1;
         host.cluster = host.cluster.take().map(|c| c.restart(now));
+        self.load_on_restart(port);
         self.after_input(port);
         Ok(())
     }
@@ -377,9 +386,9 @@ impl Simulator {
             Event::Deliver { to, .. } | Event::Closed { to } => Some(to.port),
             Event::ConnectArrives { conn } => net.conn(*conn).map(|c| c.target),
             Event::ConnectResult { conn, .. } => net.conn(*conn).map(|c| c.initiator.port),
-            Event::ReplConnect { replica, .. } | Event::ReplSyncDone { replica, .. } => {
-                Some(*replica)
-            }
+            Event::ReplConnect { replica, .. }
+            | Event::ReplSyncDone { replica, .. }
+            | Event::ReplStream { replica, .. } => Some(*replica),
             Event::ReplCron | Event::Shutdown { .. } | Event::Resume { .. } => None,
         }
     }
@@ -393,6 +402,7 @@ impl Simulator {
             .ok_or(SimError::NotRunning(port))?;
         host.process = how;
         self.armed.remove(&port);
+        self.persist_on_stop(port, how == ProcessState::Killed);
         // Its replicas see their replication link drop and keep retrying.
         let replicas: Vec<u16> = self
             .hosts
@@ -508,6 +518,9 @@ impl Simulator {
                 self.fold(&[4, (*replica >> 8) as u8, *replica as u8]);
             }
             Event::ReplCron => self.fold(&[5]),
+            Event::ReplStream { replica, .. } => {
+                self.fold(&[8, (*replica >> 8) as u8, *replica as u8]);
+            }
             Event::Shutdown { port, .. } => self.fold(&[6, (*port >> 8) as u8, *port as u8]),
             Event::Resume { port, .. } => self.fold(&[7, (*port >> 8) as u8, *port as u8]),
         }
@@ -583,6 +596,10 @@ impl Simulator {
                 generation,
             } => self.repl_sync_done(replica, generation),
             Event::ReplCron => self.repl_cron(),
+            Event::ReplStream {
+                replica,
+                generation,
+            } => self.repl_catch_up(replica, generation),
             Event::Resume { port, pid } => {
                 if let Some(h) = self.hosts.get_mut(&port).filter(|h| h.pid == pid)
                     && h.paused_until.is_some_and(|u| u <= now)
@@ -708,10 +725,14 @@ impl Simulator {
             if m.backlog_first_byte.is_none() {
                 m.backlog_first_byte = Some(m.repl_offset + 1);
                 m.repl_offset += REPL_PING_BYTES;
+                let end = m.repl_offset;
+                m.stream.push(end, vec![b"PING".to_vec()]);
             }
+            m.stream.reset_select();
             (m.repl_offset, m.replid.clone())
         };
         let master_port = r.master_port;
+        self.full_sync_data(replica, master_port);
         self.with_node(master_port, |n, now| {
             n.handle_repl_update(now, ReplUpdate::MasterOffset(offset))
         });
@@ -761,21 +782,17 @@ impl Simulator {
             let offset = {
                 let h = self.hosts.get_mut(&m).expect("listed above");
                 h.repl_offset += REPL_PING_BYTES;
-                h.repl_offset
+                let end = h.repl_offset;
+                h.stream.push(end, vec![b"PING".to_vec()]);
+                end
             };
             self.with_node(m, |n, now| {
                 n.handle_repl_update(now, ReplUpdate::MasterOffset(offset))
             });
+            // The PING, and whatever a partition held back (TCP retransmits it now).
             for r in replicas {
-                if !self.net.reachable(m, r) {
-                    continue;
-                }
-                if let Some(h) = self.hosts.get_mut(&r) {
-                    h.repl_offset = offset;
-                }
-                self.with_node(r, |n, now| {
-                    n.handle_repl_update(now, ReplUpdate::MasterData { offset })
-                });
+                let generation = self.hosts[&r].repl_gen;
+                self.repl_catch_up(r, generation);
             }
         }
     }

@@ -1,0 +1,204 @@
+//! The data plane of the world: each server's keyspace, the replication stream that carries a
+//! master's writes to its replicas (asynchronously, through the simulated network), and what a
+//! restart loads from disk.
+
+use std::collections::VecDeque;
+
+use cluster_proto::ReplUpdate;
+
+use super::{Event, Simulator};
+use crate::host::ReplLinkState;
+use crate::keyspace::Keyspace;
+
+/// `repl-backlog-size` (1 MB): how much of its stream a master keeps for partial resyncs.
+pub const REPL_BACKLOG_SIZE: u64 = 1024 * 1024;
+
+/// One command in a master's replication stream.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StreamEntry {
+    /// The stream offset just after this command.
+    pub end: u64,
+    /// The command as propagated.
+    pub argv: Vec<Vec<u8>>,
+}
+
+/// A master's replication stream: the backlog of what it sent, newest last.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Stream {
+    entries: VecDeque<StreamEntry>,
+    /// Whether the stream has selected database 0 yet (Redis sends `SELECT 0` first).
+    selected: bool,
+}
+
+/// The size of a command in the RESP protocol, as the stream counts offsets.
+pub fn resp_len(argv: &[Vec<u8>]) -> u64 {
+    let header = format!("*{}\r\n", argv.len()).len();
+    let args: usize = argv
+        .iter()
+        .map(|a| format!("${}\r\n", a.len()).len() + a.len() + 2)
+        .sum();
+    (header + args) as u64
+}
+
+impl Stream {
+    /// Appends a command ending at stream offset `end`, forgetting history beyond the backlog.
+    pub(crate) fn push(&mut self, end: u64, argv: Vec<Vec<u8>>) {
+        self.entries.push_back(StreamEntry { end, argv });
+        let first = self.entries.front().map_or(end, |e| e.end);
+        // Keep about repl-backlog-size bytes of history.
+        if end - first > REPL_BACKLOG_SIZE {
+            self.entries.pop_front();
+        }
+    }
+
+    /// A full sync starts: the next write selects the database again (`slaveseldb = -1`).
+    pub(crate) fn reset_select(&mut self) {
+        self.selected = false;
+    }
+
+    /// Entries after `offset`, or `None` if the backlog no longer reaches back that far.
+    fn after(&self, offset: u64) -> Option<Vec<StreamEntry>> {
+        let first_start = self.entries.front().map(|e| e.end - resp_len(&e.argv));
+        if first_start.is_some_and(|s| offset < s) {
+            return None;
+        }
+        Some(
+            self.entries
+                .iter()
+                .filter(|e| e.end > offset)
+                .cloned()
+                .collect(),
+        )
+    }
+}
+
+impl Simulator {
+    /// The keyspace of the server on `port` (running or not).
+    pub fn db(&self, port: u16) -> Option<&Keyspace> {
+        self.hosts.get(&port).map(|h| &h.db)
+    }
+
+    /// The keyspace of the running server on `port`, to run a command on.
+    pub fn db_mut(&mut self, port: u16) -> Option<&mut Keyspace> {
+        self.hosts
+            .get_mut(&port)
+            .filter(|h| h.is_running())
+            .map(|h| &mut h.db)
+    }
+
+    /// A master ran a write: it goes into its replication stream (after a `SELECT 0` the
+    /// first time) and travels to each connected replica, arriving after the network's latency.
+    /// A replica's own writes are not propagated (replicas are read-only to clients).
+    pub fn propagate(&mut self, port: u16, argv: Vec<Vec<u8>>) {
+        let Some(h) = self
+            .hosts
+            .get_mut(&port)
+            .filter(|h| h.is_running() && h.replica_of.is_none())
+        else {
+            return;
+        };
+        if !h.stream.selected {
+            h.stream.selected = true;
+            let select = vec![b"SELECT".to_vec(), b"0".to_vec()];
+            h.repl_offset += resp_len(&select);
+            let end = h.repl_offset;
+            h.stream.push(end, select);
+        }
+        h.repl_offset += resp_len(&argv);
+        let (end, offset) = (h.repl_offset, h.repl_offset);
+        h.stream.push(end, argv);
+        self.with_node(port, |n, now| {
+            n.handle_repl_update(now, ReplUpdate::MasterOffset(offset))
+        });
+        for (replica, _) in self.connected_replicas(port) {
+            if !self.net.reachable(port, replica) {
+                continue; // TCP keeps it; the next replicationCron retransmits
+            }
+            let generation = self.hosts[&replica].repl_gen;
+            let at = self.now + self.net.latency(port, replica);
+            self.schedule(
+                at,
+                Event::ReplStream {
+                    replica,
+                    generation,
+                },
+            );
+        }
+    }
+
+    /// A replica receives what its master's stream holds beyond its offset and applies it.
+    pub(super) fn repl_catch_up(&mut self, replica: u16, generation: u64) {
+        let Some(r) = self.current_repl(replica, generation) else {
+            return;
+        };
+        if r.state != ReplLinkState::Up || !self.net.reachable(r.master_port, replica) {
+            return;
+        }
+        let Some(master) = self.hosts.get(&r.master_port).filter(|m| m.is_running()) else {
+            return;
+        };
+        let from = self.hosts[&replica].repl_offset;
+        let (entries, master_db, master_offset) = match master.stream.after(from) {
+            Some(e) => (e, None, master.repl_offset),
+            // Too far behind for the backlog: the whole dataset again (a full resync).
+            None => (Vec::new(), Some(master.db.clone()), master.repl_offset),
+        };
+        if entries.is_empty() && master_db.is_none() {
+            return;
+        }
+        let now = self.now;
+        let h = self.hosts.get_mut(&replica).expect("checked running");
+        if let Some(db) = master_db {
+            h.db = db;
+            h.repl_offset = master_offset;
+        }
+        for e in entries {
+            crate::apply::execute(&mut h.db, &e.argv, now);
+            h.repl_offset = e.end;
+        }
+        let offset = h.repl_offset;
+        self.with_node(replica, |n, now| {
+            n.handle_repl_update(now, ReplUpdate::MasterData { offset })
+        });
+    }
+
+    /// A full sync: the replica's dataset becomes a copy of its master's.
+    pub(super) fn full_sync_data(&mut self, replica: u16, master: u16) {
+        let db = self.hosts.get(&master).map(|m| m.db.clone());
+        if let (Some(db), Some(h)) = (db, self.hosts.get_mut(&replica)) {
+            h.db = db;
+        }
+    }
+
+    /// What survives a stop: a clean shutdown saves the dataset (an RDB snapshot, as the
+    /// default `save` rules do); a crash loses what was not on disk, except with `appendonly`,
+    /// whose log has every write.
+    pub(super) fn persist_on_stop(&mut self, port: u16, clean: bool) {
+        if let Some(h) = self.hosts.get_mut(&port)
+            && (clean || h.config.appendonly)
+        {
+            h.saved_db = Some(h.db.clone());
+        }
+    }
+
+    /// A restarted server loads what was saved.
+    pub(super) fn load_on_restart(&mut self, port: u16) {
+        if let Some(h) = self.hosts.get_mut(&port) {
+            h.db = h.saved_db.clone().unwrap_or_default();
+            h.stream = Stream::default();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resp_lengths_count_protocol_bytes() {
+        // *2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n
+        assert_eq!(resp_len(&[b"SELECT".to_vec(), b"0".to_vec()]), 23);
+        // *1\r\n$4\r\nPING\r\n
+        assert_eq!(resp_len(&[b"PING".to_vec()]), 14);
+    }
+}
