@@ -191,7 +191,7 @@ pub fn execute(db: &mut Keyspace, argv: &[Vec<u8>], now: SimTime) -> Applied {
                 .collect(),
         )),
         "mset" => {
-            if a.len() % 2 != 0 {
+            if !a.len().is_multiple_of(2) {
                 return err("ERR wrong number of arguments for 'mset' command");
             }
             for pair in a.chunks(2) {
@@ -241,7 +241,7 @@ pub fn execute(db: &mut Keyspace, argv: &[Vec<u8>], now: SimTime) -> Applied {
             }
         }
         "hset" => {
-            if a.len() < 3 || a.len() % 2 == 0 {
+            if a.len() < 3 || a.len().is_multiple_of(2) {
                 return err("ERR wrong number of arguments for 'hset' command");
             }
             let mut hash = match db.get(&a[0], now) {
