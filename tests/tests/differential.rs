@@ -325,3 +325,10 @@ fn add_node_matches_real_redis() {
 fn setslot_matches_real_redis() {
     compare("scenarios/cluster-setslot.txt");
 }
+
+/// Keys, redirections, CROSSSLOT, redis-cli -c, replicas and CLUSTERDOWN against a real cluster.
+#[test]
+#[ignore = "needs redis-server 7.0 and takes about half a minute of real time; scripts/test.sh runs it"]
+fn data_path_matches_real_redis() {
+    compare("scenarios/data-path.txt");
+}

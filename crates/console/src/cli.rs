@@ -2,7 +2,7 @@
 
 use cluster_sim::Simulator;
 
-use crate::exec::execute;
+use crate::exec::{Client, execute_as};
 use crate::help::REDIS_CLI_HELP;
 use crate::reply::{Reply, format_raw, format_tty};
 use crate::split::split_args;
@@ -68,6 +68,8 @@ pub struct CliSession {
     pub cluster_mode: bool,
     /// Whether the last connection attempt succeeded.
     pub connected: bool,
+    /// What the server remembers about this connection (`READONLY`).
+    pub client: Client,
 }
 
 impl CliSession {
@@ -262,34 +264,68 @@ fn send(
     tty: bool,
     interactive: bool,
 ) -> Printed {
-    let port = match resolve(sim, &session.host, session.port) {
-        Ok(p) => p,
-        Err(e) => {
-            session.connected = false;
-            return Printed::err(e + "\n");
-        }
-    };
-    session.connected = true;
+    let mut printed = Printed::default();
     let started = sim.now();
-    // A stopped (SIGSTOP) server answers only once it runs again: the client waits.
-    if let Some(until) = sim.paused_until(port) {
-        sim.advance(until - sim.now());
+    // redis-cli -c follows MOVED and ASK; a loop of redirections ends after a few hops.
+    for _ in 0..16 {
+        let port = match resolve(sim, &session.host, session.port) {
+            Ok(p) => p,
+            Err(e) => {
+                session.connected = false;
+                printed.push_err(&(e + "\n"));
+                return printed;
+            }
+        };
+        session.connected = true;
+        // A stopped (SIGSTOP) server answers only once it runs again: the client waits.
+        if let Some(until) = sim.paused_until(port) {
+            sim.advance(until - sim.now());
+        }
+        let is_shutdown = argv
+            .first()
+            .is_some_and(|c| c.eq_ignore_ascii_case(b"shutdown"));
+        let reply = execute_as(sim, port, argv, &mut session.client);
+        // A successful SHUTDOWN closes the connection: redis-cli prints nothing.
+        if is_shutdown && sim.running(port).is_none() {
+            session.connected = false;
+            return printed;
+        }
+        if session.cluster_mode
+            && let Reply::Error(e) = &reply
+            && let Some((slot, host, to)) = parse_redirect(e)
+        {
+            // Only at the prompt: a one-shot redis-cli follows silently.
+            if interactive {
+                printed.push_out(&format!(
+                    "-> Redirected to slot [{slot}] located at {host}:{to}\n"
+                ));
+            }
+            // A new connection: nothing of the old one (READONLY) carries over.
+            session.host = host;
+            session.port = to;
+            session.client = Client::default();
+            continue;
+        }
+        let mut out = format_for_output(argv, &reply, tty);
+        let elapsed = sim.now() - started;
+        if interactive && elapsed >= 500 {
+            out.push_str(&format!("({:.2}s)\n", elapsed as f64 / 1000.0));
+        }
+        printed.push_out(&out);
+        return printed;
     }
-    let is_shutdown = argv
-        .first()
-        .is_some_and(|c| c.eq_ignore_ascii_case(b"shutdown"));
-    let reply = execute(sim, port, argv);
-    // A successful SHUTDOWN closes the connection: redis-cli prints nothing.
-    if is_shutdown && sim.running(port).is_none() {
-        session.connected = false;
-        return Printed::default();
-    }
-    let mut out = format_for_output(argv, &reply, tty);
-    let elapsed = sim.now() - started;
-    if interactive && elapsed >= 500 {
-        out.push_str(&format!("({:.2}s)\n", elapsed as f64 / 1000.0));
-    }
-    Printed::out(out)
+    printed.push_err("Error: more than 16 redirections in a row, stopping\n");
+    printed
+}
+
+/// `MOVED <slot> <host>:<port>` or `ASK ...`: the slot and where to go.
+fn parse_redirect(error: &str) -> Option<(u16, String, i64)> {
+    let rest = error
+        .strip_prefix("MOVED ")
+        .or_else(|| error.strip_prefix("ASK "))?;
+    let (slot, addr) = rest.split_once(' ')?;
+    let (host, port) = addr.rsplit_once(':')?;
+    Some((slot.parse().ok()?, host.to_string(), port.parse().ok()?))
 }
 
 /// `redis-cli ... CMD ARGS`: one command, then exit.
@@ -299,6 +335,7 @@ pub fn one_shot(sim: &mut Simulator, args: &CliArgs, tty: bool) -> Printed {
         port: args.port,
         cluster_mode: args.cluster_mode,
         connected: false,
+        client: Client::default(),
     };
     let argv: Vec<Vec<u8>> = args
         .command

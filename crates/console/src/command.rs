@@ -13,8 +13,6 @@ pub enum Command {
     Cluster(ClusterCommand),
     /// `ROLE`.
     Role,
-    /// `DBSIZE`.
-    DbSize,
     /// `INFO [section ...]`.
     Info(Vec<Vec<u8>>),
     /// `DEBUG SLEEP seconds` (the only DEBUG subcommand simulated).
@@ -30,6 +28,55 @@ pub enum Command {
     ConfigGet(Vec<Vec<u8>>),
     /// `CONFIG SET name value [name value ...]`.
     ConfigSet(Vec<Vec<u8>>),
+    /// A data command (strings, hashes, keys, expiry), the whole argument vector.
+    Data(Vec<Vec<u8>>),
+    /// `READONLY`: this connection may read from a replica.
+    ReadOnly,
+    /// `READWRITE`: back to redirecting reads on a replica.
+    ReadWrite,
+}
+
+/// Where a command's keys are (`firstkey`, `lastkey` (negative: from the end), `step`), and
+/// whether it writes, as Redis's command table says; `None` for commands without keys.
+pub fn key_spec(name: &[u8]) -> Option<(usize, isize, usize, bool)> {
+    const SPECS: &[(&str, usize, isize, usize, bool)] = &[
+        ("get", 1, 1, 1, false),
+        ("set", 1, 1, 1, true),
+        ("getdel", 1, 1, 1, true),
+        ("del", 1, -1, 1, true),
+        ("unlink", 1, -1, 1, true),
+        ("exists", 1, -1, 1, false),
+        ("incr", 1, 1, 1, true),
+        ("incrby", 1, 1, 1, true),
+        ("decr", 1, 1, 1, true),
+        ("decrby", 1, 1, 1, true),
+        ("append", 1, 1, 1, true),
+        ("strlen", 1, 1, 1, false),
+        ("mget", 1, -1, 1, false),
+        ("mset", 1, -1, 2, true),
+        ("type", 1, 1, 1, false),
+        ("expire", 1, 1, 1, true),
+        ("pexpire", 1, 1, 1, true),
+        ("expireat", 1, 1, 1, true),
+        ("pexpireat", 1, 1, 1, true),
+        ("ttl", 1, 1, 1, false),
+        ("pttl", 1, 1, 1, false),
+        ("persist", 1, 1, 1, true),
+        ("hset", 1, 1, 1, true),
+        ("hget", 1, 1, 1, false),
+        ("hgetall", 1, 1, 1, false),
+        ("hdel", 1, 1, 1, true),
+    ];
+    SPECS
+        .iter()
+        .find(|(n, ..)| n.as_bytes().eq_ignore_ascii_case(name))
+        .map(|&(_, first, last, step, write)| (first, last, step, write))
+}
+
+/// Whether a keyless command changes data (refused on a replica, or while the cluster is
+/// down and only reads are allowed).
+pub fn is_keyless_write(name: &[u8]) -> bool {
+    name.eq_ignore_ascii_case(b"flushall") || name.eq_ignore_ascii_case(b"flushdb")
 }
 
 /// A `CLUSTER` subcommand.
@@ -204,7 +251,6 @@ enum Kind {
     ClusterShards,
     ClusterSetSlot,
     Role,
-    DbSize,
     Info,
     Debug,
     Shutdown,
@@ -212,6 +258,9 @@ enum Kind {
     Config,
     ConfigGet,
     ConfigSet,
+    Data,
+    ReadOnly,
+    ReadWrite,
     NotSimulated,
 }
 
@@ -222,7 +271,7 @@ const COMMANDS: &[(&str, i32, Kind)] = &[
     ("ping", -1, Kind::Ping),
     ("echo", 2, Kind::Echo),
     ("cluster", -2, Kind::Cluster),
-    ("append", 3, Kind::NotSimulated),
+    ("append", 3, Kind::Data),
     ("asking", 1, Kind::NotSimulated),
     ("auth", -2, Kind::NotSimulated),
     ("bgrewriteaof", 1, Kind::NotSimulated),
@@ -230,54 +279,61 @@ const COMMANDS: &[(&str, i32, Kind)] = &[
     ("client", -2, Kind::Client),
     ("command", -1, Kind::NotSimulated),
     ("config", -2, Kind::Config),
-    ("dbsize", 1, Kind::DbSize),
+    ("dbsize", 1, Kind::Data),
     ("debug", -2, Kind::Debug),
-    ("decr", 2, Kind::NotSimulated),
-    ("decrby", 3, Kind::NotSimulated),
-    ("del", -2, Kind::NotSimulated),
+    ("decr", 2, Kind::Data),
+    ("decrby", 3, Kind::Data),
+    ("del", -2, Kind::Data),
     ("discard", 1, Kind::NotSimulated),
     ("exec", 1, Kind::NotSimulated),
-    ("exists", -2, Kind::NotSimulated),
-    ("expire", -3, Kind::NotSimulated),
+    ("exists", -2, Kind::Data),
+    ("expireat", -3, Kind::Data),
+    ("expire", -3, Kind::Data),
     ("failover", -1, Kind::NotSimulated),
-    ("flushall", -1, Kind::NotSimulated),
-    ("flushdb", -1, Kind::NotSimulated),
-    ("get", 2, Kind::NotSimulated),
-    ("getdel", 2, Kind::NotSimulated),
+    ("flushall", -1, Kind::Data),
+    ("flushdb", -1, Kind::Data),
+    ("get", 2, Kind::Data),
+    ("getdel", 2, Kind::Data),
     ("hello", -1, Kind::NotSimulated),
-    ("hget", 3, Kind::NotSimulated),
-    ("hgetall", 2, Kind::NotSimulated),
-    ("hset", -4, Kind::NotSimulated),
-    ("incr", 2, Kind::NotSimulated),
-    ("incrby", 3, Kind::NotSimulated),
+    ("hget", 3, Kind::Data),
+    ("hgetall", 2, Kind::Data),
+    ("hdel", -3, Kind::Data),
+    ("hset", -4, Kind::Data),
+    ("incr", 2, Kind::Data),
+    ("incrby", 3, Kind::Data),
     ("info", -1, Kind::Info),
-    ("keys", 2, Kind::NotSimulated),
+    ("keys", 2, Kind::Data),
     ("lastsave", 1, Kind::NotSimulated),
+    ("persist", 2, Kind::Data),
+    ("pexpire", -3, Kind::Data),
+    ("pexpireat", -3, Kind::Data),
+    ("pttl", 2, Kind::Data),
     ("lpush", -3, Kind::NotSimulated),
     ("lrange", 4, Kind::NotSimulated),
-    ("mget", -2, Kind::NotSimulated),
+    ("mget", -2, Kind::Data),
     ("migrate", -6, Kind::NotSimulated),
     ("monitor", 1, Kind::NotSimulated),
-    ("mset", -3, Kind::NotSimulated),
+    ("mset", -3, Kind::Data),
     ("multi", 1, Kind::NotSimulated),
     ("publish", 3, Kind::NotSimulated),
-    ("readonly", 1, Kind::NotSimulated),
-    ("readwrite", 1, Kind::NotSimulated),
+    ("readonly", 1, Kind::ReadOnly),
+    ("readwrite", 1, Kind::ReadWrite),
     ("replicaof", 3, Kind::NotSimulated),
     ("role", 1, Kind::Role),
     ("rpush", -3, Kind::NotSimulated),
     ("sadd", -3, Kind::NotSimulated),
     ("save", 1, Kind::NotSimulated),
     ("select", 2, Kind::NotSimulated),
-    ("set", -3, Kind::NotSimulated),
+    ("set", -3, Kind::Data),
     ("shutdown", -1, Kind::Shutdown),
     ("slaveof", 3, Kind::NotSimulated),
     ("smembers", 2, Kind::NotSimulated),
-    ("strlen", 2, Kind::NotSimulated),
+    ("strlen", 2, Kind::Data),
     ("subscribe", -2, Kind::NotSimulated),
     ("time", 1, Kind::NotSimulated),
-    ("ttl", 2, Kind::NotSimulated),
-    ("type", 2, Kind::NotSimulated),
+    ("ttl", 2, Kind::Data),
+    ("type", 2, Kind::Data),
+    ("unlink", -2, Kind::Data),
     ("wait", 3, Kind::NotSimulated),
     ("zadd", -4, Kind::NotSimulated),
     ("zrange", -4, Kind::NotSimulated),
@@ -447,7 +503,9 @@ pub fn parse_command(argv: &[Vec<u8>]) -> Result<Command, CommandError> {
         Kind::ClusterShards => Command::Cluster(ClusterCommand::Shards),
         Kind::ClusterSetSlot => Command::Cluster(ClusterCommand::SetSlot(argv[2..].to_vec())),
         Kind::Role => Command::Role,
-        Kind::DbSize => Command::DbSize,
+        Kind::Data => Command::Data(argv.to_vec()),
+        Kind::ReadOnly => Command::ReadOnly,
+        Kind::ReadWrite => Command::ReadWrite,
         Kind::Info => Command::Info(argv[1..].to_vec()),
         Kind::Debug if argv.len() == 3 && argv[1].eq_ignore_ascii_case(b"sleep") => {
             Command::DebugSleep(arg(2))

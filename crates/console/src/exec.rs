@@ -7,7 +7,7 @@ use crate::cluster_replies::{cluster_replicas, cluster_shards, cluster_slots, ro
 use crate::config_cmd::{config_get, config_set};
 
 use crate::cluster_text::{cluster_info, cluster_nodes};
-use crate::command::{ClusterCommand, Command, parse_command};
+use crate::command::{ClusterCommand, Command, is_keyless_write, key_spec, parse_command};
 use crate::help::CLUSTER_HELP;
 use crate::reply::Reply;
 
@@ -44,20 +44,136 @@ fn text(arg: &[u8]) -> String {
     String::from_utf8_lossy(arg).into_owned()
 }
 
-/// Parses and runs `argv` on the node listening on `port`, returning the reply it sends.
+/// What a connection remembers between commands.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Client {
+    /// `READONLY` was sent: a replica serves reads of its master's slots.
+    pub readonly: bool,
+}
+
+/// Parses and runs `argv` on the node listening on `port` for a fresh connection, returning
+/// the reply it sends.
 pub fn execute(sim: &mut Simulator, port: u16, argv: &[Vec<u8>]) -> Reply {
+    execute_as(sim, port, argv, &mut Client::default())
+}
+
+/// Parses and runs `argv` on the node listening on `port` for `client`'s connection.
+pub fn execute_as(sim: &mut Simulator, port: u16, argv: &[Vec<u8>], client: &mut Client) -> Reply {
     match parse_command(argv) {
-        Ok(cmd) => run(sim, port, cmd),
+        Ok(cmd) => run(sim, port, cmd, client),
         Err(e) => Reply::error(e),
     }
 }
 
-fn run(sim: &mut Simulator, port: u16, cmd: Command) -> Reply {
+/// `getNodeByQuery`: whether this node serves a command with keys, or the error (MOVED,
+/// CROSSSLOT, CLUSTERDOWN) it answers instead. Keyless commands are always served.
+fn route(sim: &Simulator, port: u16, argv: &[Vec<u8>], client: &Client) -> Option<Reply> {
+    let state = sim.running(port)?.cluster.as_ref()?;
+    let (first, last, step, write) = key_spec(&argv[0])?;
+    let last = if last < 0 {
+        argv.len() as isize + last
+    } else {
+        last
+    };
+    let mut owner: Option<&cluster_proto::ClusterNode> = None;
+    let mut slot = None;
+    for i in (first..=usize::try_from(last).unwrap_or(0)).step_by(step) {
+        let Some(key) = argv.get(i) else { break };
+        let s = key_hash_slot(key);
+        match slot {
+            None => {
+                slot = Some(s);
+                match state.slot_owner(s) {
+                    Some(o) => owner = Some(o),
+                    None => return Some(Reply::error("CLUSTERDOWN Hash slot not served")),
+                }
+            }
+            Some(first_slot) if first_slot != s => {
+                return Some(Reply::error(
+                    "CROSSSLOT Keys in request don't hash to the same slot",
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    let (slot, owner) = (slot?, owner?);
+    if state.health() != cluster_proto::ClusterHealth::Ok {
+        if !state.config().allow_reads_when_down {
+            return Some(Reply::error("CLUSTERDOWN The cluster is down"));
+        }
+        if write {
+            return Some(Reply::error(
+                "CLUSTERDOWN The cluster is down and only accepts read commands",
+            ));
+        }
+    }
+    let me = state.myself();
+    if owner.id == me.id {
+        return None;
+    }
+    if client.readonly && !write && me.is_replica() && me.replica_of == Some(owner.id) {
+        return None;
+    }
+    // The address as this node knows it (an unknown IP prints empty, as in Redis).
+    let ip = owner.addr.ip.map(|ip| ip.to_string()).unwrap_or_default();
+    Some(Reply::error(format!(
+        "MOVED {slot} {ip}:{}",
+        owner.addr.port
+    )))
+}
+
+fn data_reply(reply: cluster_sim::DataReply) -> Reply {
+    use cluster_sim::DataReply as D;
+    match reply {
+        D::Status(s) => Reply::Status(s),
+        D::Error(e) => Reply::error(e),
+        D::Int(n) => Reply::Integer(n),
+        D::Bulk(b) => Reply::Bulk(b),
+        D::Nil => Reply::Nil,
+        D::Array(items) => Reply::Array(items.into_iter().map(data_reply).collect()),
+    }
+}
+
+/// A data command on this node: routed, refused on a replica if it writes, run, and its
+/// effect propagated to the replicas.
+fn run_data(sim: &mut Simulator, port: u16, argv: Vec<Vec<u8>>, client: &Client) -> Reply {
+    if let Some(redirect) = route(sim, port, &argv, client) {
+        return redirect;
+    }
+    let write = key_spec(&argv[0]).map_or_else(|| is_keyless_write(&argv[0]), |s| s.3);
+    if write && sim.running(port).is_some_and(|h| h.replica_of.is_some()) {
+        return Reply::error("READONLY You can't write against a read only replica.");
+    }
+    let now = sim.now();
+    let Some(db) = sim.db_mut(port) else {
+        return Reply::error("ERR server is gone");
+    };
+    let applied = cluster_sim::execute_data(db, &argv, now);
+    if let Some(p) = applied.propagate {
+        sim.propagate(port, p);
+    }
+    data_reply(applied.reply)
+}
+
+fn run(sim: &mut Simulator, port: u16, cmd: Command, client: &mut Client) -> Reply {
     match cmd {
+        Command::Data(argv) => run_data(sim, port, argv, client),
+        Command::ReadOnly | Command::ReadWrite
+            if sim.running(port).is_none_or(|h| h.cluster.is_none()) =>
+        {
+            Reply::error(CLUSTER_DISABLED)
+        }
+        Command::ReadOnly => {
+            client.readonly = true;
+            Reply::ok()
+        }
+        Command::ReadWrite => {
+            client.readonly = false;
+            Reply::ok()
+        }
         Command::Ping(None) => Reply::Status("PONG".into()),
         Command::Ping(Some(msg)) => Reply::Bulk(msg),
         Command::Echo(msg) => Reply::Bulk(msg),
-        Command::DbSize => Reply::Integer(0),
         Command::Info(sections) => Reply::bulk(crate::info::info(sim, port, &sections)),
         Command::DebugSleep(_) | Command::DebugOther(_)
             if !sim

@@ -95,7 +95,9 @@ pub const SHELL_HELP: &str = "ClusterLab shell commands:
   sim loss PERCENT [P P]     drop that share of bus messages
   clear                      clear the screen
   help                       this text
-Inside redis-cli: PING, ECHO, ROLE, INFO, DBSIZE, CONFIG GET|SET, DEBUG SLEEP, SHUTDOWN,
+Inside redis-cli: GET, SET, DEL, EXISTS, INCR[BY], DECR[BY], APPEND, STRLEN, MGET, MSET,
+  EXPIRE, TTL, PERSIST, TYPE, KEYS, HSET, HGET, HGETALL, HDEL, FLUSHALL, READONLY, READWRITE,
+  PING, ECHO, ROLE, INFO, DBSIZE, CONFIG GET|SET, DEBUG SLEEP, SHUTDOWN,
   CLIENT KILL TYPE master, CLUSTER INFO|NODES|MYID|KEYSLOT|SLOTS|SHARDS|REPLICAS|MEET|REPLICATE|
   ADDSLOTS[RANGE]|DELSLOTS[RANGE]|FLUSHSLOTS|SETSLOT .. NODE|FORGET|RESET|SET-CONFIG-EPOCH|
   BUMPEPOCH|COUNT-FAILURE-REPORTS|HELP; CONNECT HOST PORT to switch node, exit to come back.
@@ -294,6 +296,37 @@ const HINTS: &[(&str, &str)] = &[
         "ip:port|[ID client-id]|[TYPE NORMAL|MASTER|SLAVE|REPLICA|PUBSUB]|[USER username]|[ADDR ip:port]|[LADDR ip:port]|[SKIPME yes/no] [[ID client-id]|[TYPE NORMAL|MASTER|SLAVE|REPLICA|PUBSUB]|[USER username]|[ADDR ip:port]|[LADDR ip:port]|[SKIPME yes/no] ...]",
     ),
     ("ECHO", "message"),
+    ("APPEND", "key value"),
+    ("DECR", "key"),
+    ("DECRBY", "key decrement"),
+    ("DEL", "key [key ...]"),
+    ("EXISTS", "key [key ...]"),
+    ("EXPIRE", "key seconds [NX|XX|GT|LT]"),
+    ("EXPIREAT", "key unix-time-seconds [NX|XX|GT|LT]"),
+    ("FLUSHALL", "[ASYNC|SYNC]"),
+    ("GET", "key"),
+    ("GETDEL", "key"),
+    ("HDEL", "key field [field ...]"),
+    ("HGET", "key field"),
+    ("HGETALL", "key"),
+    ("HSET", "key field value [field value ...]"),
+    ("INCR", "key"),
+    ("INCRBY", "key increment"),
+    ("KEYS", "pattern"),
+    ("MGET", "key [key ...]"),
+    ("MSET", "key value [key value ...]"),
+    ("PERSIST", "key"),
+    ("PEXPIRE", "key milliseconds [NX|XX|GT|LT]"),
+    ("PEXPIREAT", "key unix-time-milliseconds [NX|XX|GT|LT]"),
+    ("PTTL", "key"),
+    (
+        "SET",
+        "key value [NX|XX] [GET] [EX seconds|PX milliseconds|EXAT unix-time-seconds|PXAT unix-time-milliseconds|KEEPTTL]",
+    ),
+    ("STRLEN", "key"),
+    ("TTL", "key"),
+    ("TYPE", "key"),
+    ("UNLINK", "key [key ...]"),
     ("INFO", "[section [section ...]]"),
     ("PING", "[message]"),
     ("SHUTDOWN", "[NOSAVE|SAVE] [NOW] [FORCE] [ABORT]"),

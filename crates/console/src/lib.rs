@@ -32,7 +32,7 @@ pub use command::{
     ClusterCommand, Command, CommandError, cluster_subcommand_names, command_names, parse_command,
 };
 pub use diff::diff_lines;
-pub use exec::{CLUSTER_DISABLED, execute};
+pub use exec::{CLUSTER_DISABLED, Client, execute, execute_as};
 pub use reply::{Reply, format_raw, format_tty, quote_bytes};
 pub use scenario::{
     Mismatch, RunReport, Scenario, Step, Typed, eval_typed, line_matches, lines_match,

@@ -8,6 +8,7 @@ use cluster_sim::{ProcessState, ServerConfig, Simulator, log_line};
 use crate::cli::{
     CliEffect, CliInvocation, CliSession, Printed, interactive_line, one_shot, parse_cli_args,
 };
+use crate::exec::Client;
 use crate::help::SHELL_HELP;
 use crate::split::split_shell;
 use crate::substitute::expand_substitutions;
@@ -126,6 +127,7 @@ impl Console {
                 port: i64::from(port),
                 cluster_mode: false,
                 connected: false,
+                client: Client::default(),
             };
             // A failed connection shows up when the command is sent, as in redis-cli.
             let _ = session.connect(&self.sim);
@@ -248,6 +250,7 @@ impl Console {
             port: args.port,
             cluster_mode: args.cluster_mode,
             connected: false,
+            client: Client::default(),
         };
         let printed = match session.connect(&self.sim) {
             Ok(()) => Printed::default(),

@@ -115,14 +115,20 @@ impl Simulator {
                 continue; // TCP keeps it; the next replicationCron retransmits
             }
             let generation = self.hosts[&replica].repl_gen;
-            let at = self.now + self.net.latency(port, replica);
-            self.schedule(
-                at,
-                Event::ReplStream {
-                    replica,
-                    generation,
-                },
-            );
+            let latency = self.net.latency(port, replica);
+            if latency == 0 {
+                // Loopback without added latency: the replica has it before the next command
+                // could arrive (commands typed in one millisecond must already see it).
+                self.repl_catch_up(replica, generation);
+            } else {
+                self.schedule(
+                    self.now + latency,
+                    Event::ReplStream {
+                        replica,
+                        generation,
+                    },
+                );
+            }
         }
     }
 
