@@ -20,6 +20,7 @@
 mod apply;
 mod host;
 mod keyspace;
+mod ledger;
 mod logfmt;
 mod network;
 mod server_config;
@@ -33,6 +34,7 @@ pub use apply::execute as execute_data;
 pub use apply::{Applied, DataReply, glob_match, is_data_command, parse_int};
 pub use host::{Host, NO_REPLID, ProcessState, ReplLinkState, ReplicaOf};
 pub use keyspace::{Keyspace, Value};
+pub use ledger::{AckedWrite, Ledger, LostWrite, MAX_ACKED, MAX_LOST};
 pub use logfmt::{log_line, log_timestamp};
 pub use network::{Conn, ConnState, End, Network};
 pub use server_config::{ConfigError, REDIS_VERSION, ServerConfig};

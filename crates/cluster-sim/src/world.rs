@@ -123,6 +123,8 @@ pub struct Simulator {
     story: Story,
     /// The most recent bus messages, for animation.
     wire: Wire,
+    /// Acknowledged writes, and those a failover lost.
+    ledger: crate::ledger::Ledger,
 }
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
@@ -169,6 +171,7 @@ impl Simulator {
             events_run: 0,
             story: Story::default(),
             wire: Wire::default(),
+            ledger: crate::ledger::Ledger::default(),
         }
     }
 
@@ -903,7 +906,18 @@ impl Simulator {
                 let generation = h.repl_gen;
                 // A replica that becomes a master starts a new history and remembers the old
                 // one, so its former siblings can continue with a partial sync.
-                if master.is_none() && h.replica_of.is_some() {
+                if master.is_none()
+                    && let Some(old) = h.replica_of
+                {
+                    // What the old master acknowledged beyond what reached this replica is
+                    // gone: the slots are served from this replica's data from now on.
+                    let (kept, history) = (h.repl_offset, h.replid.clone());
+                    self.lose_writes(old.master_port, &history, kept, |w| {
+                        format!(
+                            "{} was promoted with replication offset {kept}; this write ended at offset {} and had not reached it",
+                            port, w.end
+                        )
+                    });
                     let fresh: String = (0..5)
                         .map(|_| format!("{:08x}", self.rng.next_u32()))
                         .collect();

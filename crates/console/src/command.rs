@@ -34,6 +34,8 @@ pub enum Command {
     ReadOnly,
     /// `READWRITE`: back to redirecting reads on a replica.
     ReadWrite,
+    /// `WAIT numreplicas timeout`, arguments as typed.
+    Wait(Vec<u8>, Vec<u8>),
 }
 
 /// Where a command's keys are (`firstkey`, `lastkey` (negative: from the end), `step`), and
@@ -261,6 +263,7 @@ enum Kind {
     Data,
     ReadOnly,
     ReadWrite,
+    Wait,
     NotSimulated,
 }
 
@@ -334,7 +337,7 @@ const COMMANDS: &[(&str, i32, Kind)] = &[
     ("ttl", 2, Kind::Data),
     ("type", 2, Kind::Data),
     ("unlink", -2, Kind::Data),
-    ("wait", 3, Kind::NotSimulated),
+    ("wait", 3, Kind::Wait),
     ("zadd", -4, Kind::NotSimulated),
     ("zrange", -4, Kind::NotSimulated),
 ];
@@ -506,6 +509,7 @@ pub fn parse_command(argv: &[Vec<u8>]) -> Result<Command, CommandError> {
         Kind::Data => Command::Data(argv.to_vec()),
         Kind::ReadOnly => Command::ReadOnly,
         Kind::ReadWrite => Command::ReadWrite,
+        Kind::Wait => Command::Wait(arg(1), arg(2)),
         Kind::Info => Command::Info(argv[1..].to_vec()),
         Kind::Debug if argv.len() == 3 && argv[1].eq_ignore_ascii_case(b"sleep") => {
             Command::DebugSleep(arg(2))

@@ -163,6 +163,7 @@ fn run(sim: &mut Simulator, port: u16, cmd: Command, client: &mut Client) -> Rep
         {
             Reply::error(CLUSTER_DISABLED)
         }
+        Command::Wait(count, timeout) => wait(sim, port, &count, &timeout),
         Command::ReadOnly => {
             client.readonly = true;
             Reply::ok()
@@ -453,4 +454,47 @@ fn result_ok(r: Option<Result<(), cluster_proto::ClusterError>>) -> Reply {
         Some(Err(e)) => Reply::error(format!("ERR {e}")),
         None => Reply::error(CLUSTER_DISABLED),
     }
+}
+
+/// The longest a `WAIT ... 0` blocks here; real Redis would block the client forever.
+pub const WAIT_FOREVER_CAP_MS: u64 = 60_000;
+
+/// `WAIT numreplicas timeout`: blocks until that many replicas have acknowledged everything
+/// this master wrote, or the timeout passes; answers how many have.
+fn wait(sim: &mut Simulator, port: u16, count: &[u8], timeout: &[u8]) -> Reply {
+    if sim.running(port).is_some_and(|h| h.replica_of.is_some()) {
+        return Reply::error(
+            "ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a replica is configured to be writable (which is not the default) writes to replicas are just local and are not propagated.",
+        );
+    }
+    let Some(wanted) = string2ll(count) else {
+        return Reply::error("ERR value is not an integer or out of range");
+    };
+    let Some(timeout) = string2ll(timeout) else {
+        return Reply::error("ERR timeout is not an integer or out of range");
+    };
+    if timeout < 0 {
+        return Reply::error("ERR timeout is negative");
+    }
+    let Some(target) = sim.running(port).map(|h| h.repl_offset) else {
+        return Reply::error("ERR server is gone");
+    };
+    let acked = |sim: &Simulator| {
+        sim.connected_replicas(port)
+            .iter()
+            .filter(|(_, offset)| *offset >= target)
+            .count() as i64
+    };
+    let limit = if timeout == 0 {
+        WAIT_FOREVER_CAP_MS
+    } else {
+        timeout as u64
+    };
+    let mut waited = 0;
+    while acked(sim) < wanted && waited < limit {
+        let step = 10.min(limit - waited);
+        sim.advance(step);
+        waited += step;
+    }
+    Reply::Integer(acked(sim))
 }

@@ -86,6 +86,7 @@ pub const SHELL_HELP: &str = "ClusterLab shell commands:
   sleep SECONDS              let virtual time pass (decimals allowed)
   sim seed N                 choose the random seed (before the first node starts)
   sim log PORT [N]           the last N lines of a node's log (--loglevel verbose shows more)
+  sim lost                   acknowledged writes the cluster lost, with the reason
   sim kill PORT              stop a node as Ctrl-C does; sim crash PORT: as SIGKILL does
   sim restart PORT           start it again from its nodes.conf
   sim pause PORT SECONDS     stop a node as SIGSTOP does, and continue it that much later
@@ -218,6 +219,7 @@ pub fn complete_with(line: &str, pos: usize, known: &Known) -> (usize, Vec<Strin
 pub const SIM_VERBS: &[&str] = &[
     "seed",
     "log",
+    "lost",
     "kill",
     "crash",
     "restart",

@@ -317,6 +317,7 @@ impl Console {
                     None => Printed::err(format!("sim: no redis-server has run on port {port}\n")),
                 }
             }
+            ("lost", []) => Printed::out(lost_report(self.sim.ledger())),
             ("seed" | "log", _) => Printed::err(format!(
                 "sim: usage: {}\n",
                 match verb.as_str() {
@@ -519,4 +520,25 @@ fn join_ports(ports: &[u16]) -> String {
         .map(u16::to_string)
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// `sim lost`: every acknowledged write the cluster lost, when, and why.
+fn lost_report(ledger: &cluster_sim::Ledger) -> String {
+    let lost: Vec<&cluster_sim::LostWrite> = ledger.lost().collect();
+    if lost.is_empty() {
+        let acked = ledger.acked().count();
+        return format!("No acknowledged write has been lost ({acked} acknowledged so far).\n");
+    }
+    let mut out = format!("{} acknowledged write(s) lost:\n", lost.len());
+    for l in lost {
+        out.push_str(&format!(
+            "  {}\n    acknowledged by {} at {}, lost at {}\n    {}\n",
+            l.write.command,
+            l.write.port,
+            cluster_sim::log_timestamp(l.write.time),
+            cluster_sim::log_timestamp(l.at),
+            l.reason
+        ));
+    }
+    out
 }

@@ -106,6 +106,7 @@ impl Simulator {
         }
         h.repl_offset += resp_len(&argv);
         let (end, offset) = (h.repl_offset, h.repl_offset);
+        self.ledger.record(self.now, port, &h.replid, end, &argv);
         h.stream.push(end, argv);
         self.with_node(port, |n, now| {
             n.handle_repl_update(now, ReplUpdate::MasterOffset(offset))
@@ -168,12 +169,73 @@ impl Simulator {
         });
     }
 
-    /// A full sync: the replica's dataset becomes a copy of its master's.
+    /// A full sync: the replica's dataset becomes a copy of its master's. A former master
+    /// loses the writes it acknowledged that its new master never had (for instance while it
+    /// was cut off in a minority).
     pub(super) fn full_sync_data(&mut self, replica: u16, master: u16) {
-        let db = self.hosts.get(&master).map(|m| m.db.clone());
-        if let (Some(db), Some(h)) = (db, self.hosts.get_mut(&replica)) {
+        let Some(m) = self.hosts.get(&master) else {
+            return;
+        };
+        let db = m.db.clone();
+        let Some(h) = self.hosts.get(&replica) else {
+            return;
+        };
+        // The new master continued the replica's own history up to `second_repl_offset - 1`.
+        let history = h.replid.clone();
+        let kept = if m.replid2 == history {
+            u64::try_from(m.second_repl_offset - 1).unwrap_or(0)
+        } else {
+            0
+        };
+        self.lose_writes(replica, &history, kept, |w| {
+            format!(
+                "{replica} acknowledged it at offset {} after its last common point with {master} (offset {kept}); {replica} dropped it when it resynchronised as {master}'s replica",
+                w.end
+            )
+        });
+        if let Some(h) = self.hosts.get_mut(&replica) {
             h.db = db;
         }
+    }
+
+    /// Marks lost writes in the ledger and tells the story.
+    pub(super) fn lose_writes(
+        &mut self,
+        port: u16,
+        history: &str,
+        kept: u64,
+        reason: impl Fn(&crate::ledger::AckedWrite) -> String,
+    ) {
+        let lost = self
+            .ledger
+            .lose_after(port, history, kept, self.now, &reason);
+        if lost.is_empty() {
+            return;
+        }
+        let examples: Vec<&str> = lost
+            .iter()
+            .take(3)
+            .map(|l| l.write.command.as_str())
+            .collect();
+        let more = if lost.len() > 3 { ", …" } else { "" };
+        let text = format!(
+            "{} acknowledged write(s) of {port} are lost ({}{more}): {}",
+            lost.len(),
+            examples.join(", "),
+            lost[0].reason
+        );
+        self.story.push(
+            self.now,
+            port,
+            text,
+            "asynchronous replication: a write is acknowledged before replicas have it",
+            crate::story::Weight::Major,
+        );
+    }
+
+    /// The ledger of acknowledged and lost writes.
+    pub fn ledger(&self) -> &crate::ledger::Ledger {
+        &self.ledger
     }
 
     /// What survives a stop: a clean shutdown saves the dataset (an RDB snapshot, as the
