@@ -290,8 +290,9 @@ pub fn execute(db: &mut Keyspace, argv: &[Vec<u8>], now: SimTime) -> Applied {
             }
             wrote(DataReply::Int(removed as i64), argv.to_vec())
         }
-        // Only ever seen in a replication stream (cluster mode has database 0 only).
-        "select" => read(ok()),
+        // Only ever seen in a replication stream (cluster mode has database 0 only; a
+        // transaction arrives whole, so its markers change nothing here).
+        "select" | "multi" | "exec" => read(ok()),
         _ => err(&format!("ERR unknown command '{name}'")),
     }
 }

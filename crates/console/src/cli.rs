@@ -76,7 +76,12 @@ impl CliSession {
     /// The prompt redis-cli shows.
     pub fn prompt(&self) -> String {
         if self.connected {
-            format!("{}:{}> ", self.host, self.port)
+            let tx = if self.client.multi.is_some() {
+                "(TX)"
+            } else {
+                ""
+            };
+            format!("{}:{}{tx}> ", self.host, self.port)
         } else {
             "not connected> ".to_string()
         }

@@ -36,6 +36,12 @@ pub enum Command {
     ReadWrite,
     /// `WAIT numreplicas timeout`, arguments as typed.
     Wait(Vec<u8>, Vec<u8>),
+    /// `MULTI`: start queueing.
+    Multi,
+    /// `EXEC`: run the queue.
+    Exec,
+    /// `DISCARD`: drop the queue.
+    Discard,
 }
 
 /// Where a command's keys are (`firstkey`, `lastkey` (negative: from the end), `step`), and
@@ -135,6 +141,10 @@ pub enum ClusterCommand {
     Shards,
     /// `CLUSTER SETSLOT slot action [node-id]`, as typed (checked in Redis's order).
     SetSlot(Vec<Vec<u8>>),
+    /// `CLUSTER COUNTKEYSINSLOT slot`.
+    CountKeysInSlot(Vec<u8>),
+    /// `CLUSTER GETKEYSINSLOT slot count`.
+    GetKeysInSlot(Vec<u8>, Vec<u8>),
 }
 
 /// Why a command was rejected before it ran. `Display` is the exact error line Redis sends
@@ -252,6 +262,8 @@ enum Kind {
     ClusterSlots,
     ClusterShards,
     ClusterSetSlot,
+    ClusterCountKeysInSlot,
+    ClusterGetKeysInSlot,
     Role,
     Info,
     Debug,
@@ -264,6 +276,9 @@ enum Kind {
     ReadOnly,
     ReadWrite,
     Wait,
+    Multi,
+    Exec,
+    Discard,
     NotSimulated,
 }
 
@@ -287,8 +302,8 @@ const COMMANDS: &[(&str, i32, Kind)] = &[
     ("decr", 2, Kind::Data),
     ("decrby", 3, Kind::Data),
     ("del", -2, Kind::Data),
-    ("discard", 1, Kind::NotSimulated),
-    ("exec", 1, Kind::NotSimulated),
+    ("discard", 1, Kind::Discard),
+    ("exec", 1, Kind::Exec),
     ("exists", -2, Kind::Data),
     ("expireat", -3, Kind::Data),
     ("expire", -3, Kind::Data),
@@ -317,7 +332,7 @@ const COMMANDS: &[(&str, i32, Kind)] = &[
     ("migrate", -6, Kind::NotSimulated),
     ("monitor", 1, Kind::NotSimulated),
     ("mset", -3, Kind::Data),
-    ("multi", 1, Kind::NotSimulated),
+    ("multi", 1, Kind::Multi),
     ("publish", 3, Kind::NotSimulated),
     ("readonly", 1, Kind::ReadOnly),
     ("readwrite", 1, Kind::ReadWrite),
@@ -353,13 +368,13 @@ const CLUSTER_SUBCOMMANDS: &[(&str, i32, Kind)] = &[
     ("addslotsrange", -4, Kind::ClusterAddSlotsRange),
     ("bumpepoch", 2, Kind::ClusterBumpEpoch),
     ("count-failure-reports", 3, Kind::ClusterCountFailureReports),
-    ("countkeysinslot", 3, Kind::NotSimulated),
+    ("countkeysinslot", 3, Kind::ClusterCountKeysInSlot),
     ("delslots", -3, Kind::ClusterDelSlots),
     ("delslotsrange", -4, Kind::ClusterDelSlotsRange),
     ("failover", -2, Kind::NotSimulated),
     ("flushslots", 2, Kind::ClusterFlushSlots),
     ("forget", 3, Kind::ClusterForget),
-    ("getkeysinslot", 4, Kind::NotSimulated),
+    ("getkeysinslot", 4, Kind::ClusterGetKeysInSlot),
     ("links", 2, Kind::NotSimulated),
     ("meet", -4, Kind::ClusterMeet),
     ("replicas", 3, Kind::ClusterReplicas),
@@ -505,11 +520,18 @@ pub fn parse_command(argv: &[Vec<u8>]) -> Result<Command, CommandError> {
         Kind::ClusterSlots => Command::Cluster(ClusterCommand::Slots),
         Kind::ClusterShards => Command::Cluster(ClusterCommand::Shards),
         Kind::ClusterSetSlot => Command::Cluster(ClusterCommand::SetSlot(argv[2..].to_vec())),
+        Kind::ClusterCountKeysInSlot => Command::Cluster(ClusterCommand::CountKeysInSlot(arg(2))),
+        Kind::ClusterGetKeysInSlot => {
+            Command::Cluster(ClusterCommand::GetKeysInSlot(arg(2), arg(3)))
+        }
         Kind::Role => Command::Role,
         Kind::Data => Command::Data(argv.to_vec()),
         Kind::ReadOnly => Command::ReadOnly,
         Kind::ReadWrite => Command::ReadWrite,
         Kind::Wait => Command::Wait(arg(1), arg(2)),
+        Kind::Multi => Command::Multi,
+        Kind::Exec => Command::Exec,
+        Kind::Discard => Command::Discard,
         Kind::Info => Command::Info(argv[1..].to_vec()),
         Kind::Debug if argv.len() == 3 && argv[1].eq_ignore_ascii_case(b"sleep") => {
             Command::DebugSleep(arg(2))

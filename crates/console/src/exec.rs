@@ -45,10 +45,14 @@ fn text(arg: &[u8]) -> String {
 }
 
 /// What a connection remembers between commands.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Client {
     /// `READONLY` was sent: a replica serves reads of its master's slots.
     pub readonly: bool,
+    /// Inside `MULTI`: the queued commands.
+    pub multi: Option<Vec<Vec<Vec<u8>>>>,
+    /// A command was refused while queueing: `EXEC` will abort.
+    pub multi_failed: bool,
 }
 
 /// Parses and runs `argv` on the node listening on `port` for a fresh connection, returning
@@ -59,10 +63,81 @@ pub fn execute(sim: &mut Simulator, port: u16, argv: &[Vec<u8>]) -> Reply {
 
 /// Parses and runs `argv` on the node listening on `port` for `client`'s connection.
 pub fn execute_as(sim: &mut Simulator, port: u16, argv: &[Vec<u8>], client: &mut Client) -> Reply {
-    match parse_command(argv) {
+    let parsed = parse_command(argv);
+    if client.multi.is_some() {
+        return queue(sim, port, argv, parsed, client);
+    }
+    match parsed {
         Ok(cmd) => run(sim, port, cmd, client),
         Err(e) => Reply::error(e),
     }
+}
+
+/// Inside MULTI: EXEC and DISCARD act; anything else is checked (syntax, routing) and queued.
+fn queue(
+    sim: &mut Simulator,
+    port: u16,
+    argv: &[Vec<u8>],
+    parsed: Result<Command, crate::command::CommandError>,
+    client: &mut Client,
+) -> Reply {
+    match parsed {
+        Err(e) => {
+            client.multi_failed = true;
+            Reply::error(e)
+        }
+        Ok(Command::Multi) => Reply::error("ERR MULTI calls can not be nested"),
+        Ok(Command::Discard) => {
+            client.multi = None;
+            client.multi_failed = false;
+            Reply::ok()
+        }
+        Ok(Command::Exec) => {
+            let queued = client.multi.take().unwrap_or_default();
+            if std::mem::take(&mut client.multi_failed) {
+                return Reply::error("EXECABORT Transaction discarded because of previous errors.");
+            }
+            exec_queued(sim, port, &queued, client)
+        }
+        Ok(_) => {
+            if let Some(redirect) = route(sim, port, argv, client) {
+                client.multi_failed = true;
+                return redirect;
+            }
+            if let Some(q) = client.multi.as_mut() {
+                q.push(argv.to_vec());
+            }
+            Reply::Status("QUEUED".into())
+        }
+    }
+}
+
+/// EXEC: runs the queue in one go; a master wraps its writes in MULTI/EXEC in the stream.
+fn exec_queued(
+    sim: &mut Simulator,
+    port: u16,
+    queued: &[Vec<Vec<u8>>],
+    client: &mut Client,
+) -> Reply {
+    let writes = queued
+        .iter()
+        .any(|argv| key_spec(&argv[0]).map_or_else(|| is_keyless_write(&argv[0]), |s| s.3));
+    if writes {
+        sim.propagate(port, vec![b"MULTI".to_vec()]);
+    }
+    let replies = queued
+        .iter()
+        .map(|argv| match parse_command(argv) {
+            // A transaction never blocks: WAIT answers with the replicas that already have it.
+            Ok(Command::Wait(count, timeout)) => wait(sim, port, &count, &timeout, true),
+            Ok(cmd) => run(sim, port, cmd, client),
+            Err(e) => Reply::error(e),
+        })
+        .collect();
+    if writes {
+        sim.propagate(port, vec![b"EXEC".to_vec()]);
+    }
+    Reply::Array(replies)
 }
 
 /// `getNodeByQuery`: whether this node serves a command with keys, or the error (MOVED,
@@ -163,7 +238,14 @@ fn run(sim: &mut Simulator, port: u16, cmd: Command, client: &mut Client) -> Rep
         {
             Reply::error(CLUSTER_DISABLED)
         }
-        Command::Wait(count, timeout) => wait(sim, port, &count, &timeout),
+        Command::Wait(count, timeout) => wait(sim, port, &count, &timeout, false),
+        Command::Multi => {
+            client.multi = Some(Vec::new());
+            client.multi_failed = false;
+            Reply::ok()
+        }
+        Command::Exec => Reply::error("ERR EXEC without MULTI"),
+        Command::Discard => Reply::error("ERR DISCARD without MULTI"),
         Command::ReadOnly => {
             client.readonly = true;
             Reply::ok()
@@ -375,6 +457,35 @@ fn run_cluster(sim: &mut Simulator, port: u16, sub: ClusterCommand) -> Reply {
                 ),
             }
         }
+        // clusterCommand: `getLongLongFromObjectOrReply` then the range check.
+        ClusterCommand::CountKeysInSlot(arg) => match string2ll(&arg) {
+            Some(s) if (0..CLUSTER_SLOTS as i64).contains(&s) => Reply::Integer(
+                sim.db(port)
+                    .map_or(0, |db| db.keys_in_slot(s as Slot, sim.now()).count())
+                    as i64,
+            ),
+            Some(_) => Reply::error("ERR Invalid slot"),
+            None => Reply::error("ERR value is not an integer or out of range"),
+        },
+        ClusterCommand::GetKeysInSlot(slot, count) => {
+            let (Some(slot), Some(count)) = (string2ll(&slot), string2ll(&count)) else {
+                return Reply::error("ERR value is not an integer or out of range");
+            };
+            if !(0..CLUSTER_SLOTS as i64).contains(&slot) || count < 0 {
+                return Reply::error("ERR Invalid slot or number of keys");
+            }
+            let now = sim.now();
+            Reply::Array(
+                sim.db(port)
+                    .map(|db| {
+                        db.keys_in_slot(slot as Slot, now)
+                            .take(count as usize)
+                            .map(|k| Reply::Bulk(k.clone()))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            )
+        }
         ClusterCommand::Slots => cluster_slots(node(sim, port)),
         ClusterCommand::Shards => cluster_shards(node(sim, port)),
         ClusterCommand::CountFailureReports(arg) => {
@@ -460,22 +571,24 @@ fn result_ok(r: Option<Result<(), cluster_proto::ClusterError>>) -> Reply {
 pub const WAIT_FOREVER_CAP_MS: u64 = 60_000;
 
 /// `WAIT numreplicas timeout`: blocks until that many replicas have acknowledged everything
-/// this master wrote, or the timeout passes; answers how many have.
-fn wait(sim: &mut Simulator, port: u16, count: &[u8], timeout: &[u8]) -> Reply {
+/// this master wrote, or the timeout passes; answers how many have. Inside a transaction
+/// (`in_exec`) it never blocks.
+fn wait(sim: &mut Simulator, port: u16, count: &[u8], timeout: &[u8], in_exec: bool) -> Reply {
     if sim.running(port).is_some_and(|h| h.replica_of.is_some()) {
         return Reply::error(
             "ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a replica is configured to be writable (which is not the default) writes to replicas are just local and are not propagated.",
         );
     }
-    let Some(wanted) = string2ll(count) else {
-        return Reply::error("ERR value is not an integer or out of range");
-    };
+    // Redis reads the timeout first.
     let Some(timeout) = string2ll(timeout) else {
         return Reply::error("ERR timeout is not an integer or out of range");
     };
     if timeout < 0 {
         return Reply::error("ERR timeout is negative");
     }
+    let Some(wanted) = string2ll(count) else {
+        return Reply::error("ERR value is not an integer or out of range");
+    };
     let Some(target) = sim.running(port).map(|h| h.repl_offset) else {
         return Reply::error("ERR server is gone");
     };
@@ -485,10 +598,10 @@ fn wait(sim: &mut Simulator, port: u16, count: &[u8], timeout: &[u8]) -> Reply {
             .filter(|(_, offset)| *offset >= target)
             .count() as i64
     };
-    let limit = if timeout == 0 {
-        WAIT_FOREVER_CAP_MS
-    } else {
-        timeout as u64
+    let limit = match timeout {
+        _ if in_exec => 0,
+        0 => WAIT_FOREVER_CAP_MS,
+        t => t as u64,
     };
     let mut waited = 0;
     while acked(sim) < wanted && waited < limit {

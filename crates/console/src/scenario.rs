@@ -41,7 +41,8 @@ pub struct Scenario {
     pub steps: Vec<Step>,
 }
 
-/// Recognizes `HOST:PORT> command` (also a bare `HOST:PORT>`).
+/// Recognizes `HOST:PORT> command` (also a bare `HOST:PORT>`, and `HOST:PORT(TX)> ` inside
+/// MULTI).
 pub fn parse_prompt(line: &str) -> Option<(String, u16, String)> {
     let gt = line.find('>')?;
     let (addr, rest) = line.split_at(gt);
@@ -50,6 +51,8 @@ pub fn parse_prompt(line: &str) -> Option<(String, u16, String)> {
         r => r.strip_prefix(' ')?,
     };
     let (host, port) = addr.rsplit_once(':')?;
+    // Inside MULTI redis-cli shows `host:port(TX)> `.
+    let port = port.strip_suffix("(TX)").unwrap_or(port);
     let host_ok = !host.is_empty()
         && host
             .bytes()
@@ -222,10 +225,18 @@ pub fn eval_typed(console: &mut Console, typed: &Typed) -> (String, Output) {
             host,
             port,
             command,
-        } => (
-            format!("{host}:{port}> "),
-            console.eval_at(host, *port, command),
-        ),
+        } => {
+            // Inside MULTI the same connection shows `(TX)`, as redis-cli does.
+            let prompt = match console.session() {
+                crate::Session::Cli(s)
+                    if s.host == *host && s.port == i64::from(*port) && s.connected =>
+                {
+                    s.prompt()
+                }
+                _ => format!("{host}:{port}> "),
+            };
+            (prompt, console.eval_at(host, *port, command))
+        }
     };
     (format!("{prompt}{}", out.line), out)
 }
