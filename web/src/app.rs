@@ -5,6 +5,7 @@ use yew::prelude::*;
 use crate::components::belief_matrix::BeliefMatrix;
 use crate::components::event_log::{Announcer, EventLog};
 use crate::components::inspector::Inspector;
+use crate::components::lost_writes::LostWrites;
 use crate::components::preset_panel::PresetPanel;
 use crate::components::slot_map::SlotMap;
 use crate::components::terminal::{Terminal, load_history};
@@ -85,6 +86,7 @@ pub fn app() -> Html {
                         <Inspector {port} state={state.clone()} />
                     }
                     <EventLog state={state.clone()} />
+                    <LostWrites state={state.clone()} />
                 </div>
             </div>
             <Announcer state={state.clone()} />

@@ -290,3 +290,31 @@ async fn the_slot_map_colours_each_owner_and_counts_its_slots() {
     );
     root.remove();
 }
+
+#[wasm_bindgen_test]
+async fn the_ledger_panel_lists_lost_writes_with_their_reason() {
+    let root = mount().await;
+    let setup = [
+        "redis-server --port 7000 --cluster-enabled yes --cluster-node-timeout 2000",
+        "redis-server --port 7001 --cluster-enabled yes --cluster-node-timeout 2000",
+        "redis-server --port 7002 --cluster-enabled yes --cluster-node-timeout 2000",
+        "redis-server --port 7003 --cluster-enabled yes --cluster-node-timeout 2000",
+        "redis-cli --cluster create 127.0.0.1:7000 127.0.0.1:7001 127.0.0.1:7002 --cluster-replicas 0 --cluster-yes",
+        "redis-cli --cluster add-node 127.0.0.1:7003 127.0.0.1:7000 --cluster-slave --cluster-master-id $(redis-cli -p 7000 CLUSTER MYID)",
+        "sleep 8",
+        "redis-cli -p 7000 SET b kept",
+    ];
+    for line in setup {
+        type_line(&root, line).await;
+    }
+    assert!(text(&root, ".lost-writes").contains("None of the 1 acknowledged write(s)"));
+    type_line(&root, "sim latency 50 7000 7003").await;
+    type_line(&root, "redis-cli -p 7000 SET b gone").await;
+    type_line(&root, "sim crash 7000").await;
+    type_line(&root, "sleep 10").await;
+    let panel = text(&root, ".lost-writes");
+    assert!(panel.contains("1 of 2 acknowledged write(s) lost"), "{panel}");
+    assert!(panel.contains("SET b gone"), "{panel}");
+    assert!(panel.contains("7003 was promoted with replication offset"), "{panel}");
+    root.remove();
+}

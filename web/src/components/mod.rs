@@ -3,6 +3,7 @@
 pub mod belief_matrix;
 pub mod event_log;
 pub mod inspector;
+pub mod lost_writes;
 pub mod preset_panel;
 pub mod slot_map;
 pub mod terminal;

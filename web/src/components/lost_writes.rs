@@ -1,0 +1,49 @@
+//! The ledger panel: acknowledged writes the cluster lost, and why (asynchronous replication
+//! means a master can answer OK for a write its replica never gets).
+
+use yew::prelude::*;
+
+use crate::components::event_log::time_of_day;
+use crate::state::Playground;
+
+/// Properties of [`LostWrites`].
+#[derive(Debug, Properties, PartialEq)]
+pub struct LostWritesProps {
+    /// The playground's state.
+    pub state: UseReducerHandle<Playground>,
+}
+
+/// At most this many lost writes are listed (the newest).
+pub const SHOWN: usize = 50;
+
+/// The lost-writes panel.
+#[function_component(LostWrites)]
+pub fn lost_writes(props: &LostWritesProps) -> Html {
+    let console = props.state.console();
+    let console = console.borrow();
+    let ledger = console.sim().ledger();
+    let lost: Vec<_> = ledger.lost().collect();
+    let acked = ledger.acked().count() + lost.len();
+    let skip = lost.len().saturating_sub(SHOWN);
+    html! {
+        <section class="lost-writes" aria-label="lost writes">
+            <h2>{ "Acknowledged writes lost" }</h2>
+            if lost.is_empty() {
+                <p class="hint">{ format!(
+                    "None of the {acked} acknowledged write(s) has been lost. Writes that a failover loses (try a partition, or `sim latency` then a crash) are listed here with the reason; `sim lost` prints the same."
+                ) }</p>
+            } else {
+                <p class="lost-count">{ format!("{} of {acked} acknowledged write(s) lost", lost.len()) }</p>
+                <ol class="lost-list">
+                    { for lost[skip..].iter().map(|l| html! {
+                        <li>
+                            <code>{ &l.write.command }</code>
+                            <span class="lost-when">{ format!(" acknowledged by {} at {}, lost at {}", l.write.port, time_of_day(l.write.time), time_of_day(l.at)) }</span>
+                            <span class="lost-why">{ &l.reason }</span>
+                        </li>
+                    }) }
+                </ol>
+            }
+        </section>
+    }
+}
