@@ -534,7 +534,7 @@ impl Playground {
     /// Lets the clock's virtual time pass.
     fn play_for(&mut self, ms: u64) {
         self.fork_if_rewound();
-        self.console.borrow_mut().sim_mut().advance(ms);
+        self.console.borrow_mut().advance(ms);
         self.snapshot_if_due();
     }
 

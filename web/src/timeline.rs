@@ -141,7 +141,7 @@ impl Timeline {
         }
         let base = &self.snaps[i];
         let mut console = base.console.clone();
-        console.sim_mut().advance(t - base.time);
+        console.advance(t - base.time);
         Some(Restored { console, index: i })
     }
 

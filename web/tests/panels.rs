@@ -308,13 +308,23 @@ async fn the_ledger_panel_lists_lost_writes_with_their_reason() {
         type_line(&root, line).await;
     }
     assert!(text(&root, ".lost-writes").contains("None of the 1 acknowledged write(s)"));
+    type_line(&root, "sim load counter 10 7001").await;
+    type_line(&root, "sleep 1").await;
+    assert!(text(&root, ".load-report").contains("sent 11, ok 11, failed 0"));
+    type_line(&root, "sim load stop").await;
     type_line(&root, "sim latency 50 7000 7003").await;
     type_line(&root, "redis-cli -p 7000 SET b gone").await;
     type_line(&root, "sim crash 7000").await;
     type_line(&root, "sleep 10").await;
     let panel = text(&root, ".lost-writes");
-    assert!(panel.contains("1 of 2 acknowledged write(s) lost"), "{panel}");
+    assert!(
+        panel.contains("1 of 13 acknowledged write(s) lost"),
+        "{panel}"
+    );
     assert!(panel.contains("SET b gone"), "{panel}");
-    assert!(panel.contains("7003 was promoted with replication offset"), "{panel}");
+    assert!(
+        panel.contains("7003 was promoted with replication offset"),
+        "{panel}"
+    );
     root.remove();
 }

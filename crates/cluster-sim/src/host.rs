@@ -73,6 +73,8 @@ pub struct Host {
     pub db: crate::keyspace::Keyspace,
     /// What a restart loads: the last RDB snapshot, or the AOF with `appendonly yes`.
     pub saved_db: Option<crate::keyspace::Keyspace>,
+    /// The history and offset the saved dataset had reached.
+    pub saved_at: Option<(String, u64)>,
     /// The replication stream this host sends as a master (its backlog).
     pub stream: crate::world::Stream,
 }

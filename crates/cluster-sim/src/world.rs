@@ -306,6 +306,7 @@ impl Simulator {
                 backlog_first_byte: None,
                 db: crate::keyspace::Keyspace::default(),
                 saved_db: None,
+                saved_at: None,
                 stream: Stream::default(),
             },
         );
@@ -327,6 +328,7 @@ impl Simulator {
             .get_mut(&port)
             .filter(|h| !h.is_running())
             .ok_or(SimError::NotStopped(port))?;
+        let old_replid = host.replid.clone();
         host.shutting_down = false;
         host.started = now;
         host.replid2 = NO_REPLID.to_string();
@@ -338,7 +340,7 @@ impl Simulator {
         host.replica_of = None;
         host.repl_gen += 1;
         host.cluster = host.cluster.take().map(|c| c.restart(now));
-        self.load_on_restart(port);
+        self.load_on_restart(port, &old_replid);
         self.after_input(port);
         Ok(())
     }

@@ -87,6 +87,9 @@ pub const SHELL_HELP: &str = "ClusterLab shell commands:
   sim seed N                 choose the random seed (before the first node starts)
   sim log PORT [N]           the last N lines of a node's log (--loglevel verbose shows more)
   sim lost                   acknowledged writes the cluster lost, with the reason
+  sim load counter|sequence RATE [PORT]
+                             a cluster-aware client writing RATE commands/s while time flows
+  sim load [stop]            what the load did (and stop it)
   sim kill PORT              stop a node as Ctrl-C does; sim crash PORT: as SIGKILL does
   sim restart PORT           start it again from its nodes.conf
   sim pause PORT SECONDS     stop a node as SIGSTOP does, and continue it that much later
@@ -220,6 +223,7 @@ pub const SIM_VERBS: &[&str] = &[
     "seed",
     "log",
     "lost",
+    "load",
     "kill",
     "crash",
     "restart",

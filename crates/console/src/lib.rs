@@ -18,6 +18,7 @@ mod diff;
 mod exec;
 pub mod help;
 mod info;
+pub mod load;
 mod manager;
 pub mod presets;
 mod reply;

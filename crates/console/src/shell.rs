@@ -52,6 +52,7 @@ pub struct Output {
 pub struct Console {
     sim: Simulator,
     session: Session,
+    load: Option<crate::load::Load>,
 }
 
 impl Console {
@@ -60,7 +61,24 @@ impl Console {
         Console {
             sim: Simulator::new(seed),
             session: Session::Shell,
+            load: None,
         }
+    }
+
+    /// Lets `ms` of virtual time pass, with the running workload (`sim load`) sending its
+    /// commands on time meanwhile. `sleep` and the playground's clock move time this way.
+    pub fn advance(&mut self, ms: u64) {
+        let deadline = self.sim.now() + ms;
+        if let Some(load) = self.load.as_mut() {
+            load.run_until(&mut self.sim, deadline);
+        }
+        let rest = deadline - self.sim.now();
+        self.sim.advance(rest);
+    }
+
+    /// The running workload, if any.
+    pub fn load(&self) -> Option<&crate::load::Load> {
+        self.load.as_ref()
     }
 
     /// The simulator.
@@ -279,7 +297,7 @@ impl Console {
                 "sleep: at most {MAX_SLEEP_SECS} seconds of virtual time pass at once\n"
             ));
         }
-        self.sim.advance((secs * 1000.0).round() as u64);
+        self.advance((secs * 1000.0).round() as u64);
         Printed::default()
     }
 
@@ -318,6 +336,52 @@ impl Console {
                 }
             }
             ("lost", []) => Printed::out(lost_report(self.sim.ledger())),
+            ("load", []) => match &self.load {
+                Some(l) => Printed::out(l.report()),
+                None => {
+                    Printed::out("load: none running (sim load counter|sequence RATE [PORT])\n")
+                }
+            },
+            ("load", [stop]) if stop == "stop" => match self.load.take() {
+                Some(l) => Printed::out(l.report()),
+                None => Printed::err("sim: no load is running\n"),
+            },
+            ("load", [kind, rate, port @ ..]) if port.len() <= 1 => {
+                let kind = match kind.as_str() {
+                    "counter" => crate::load::LoadKind::Counter,
+                    "sequence" => crate::load::LoadKind::Sequence,
+                    other => {
+                        return Printed::err(format!(
+                            "sim: unknown load '{other}' (counter or sequence)\n"
+                        ));
+                    }
+                };
+                let Some(rate) = rate
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|r| (1..=crate::load::MAX_RATE).contains(r))
+                else {
+                    return Printed::err(format!(
+                        "sim: invalid rate '{rate}' (1 to {} commands per second)\n",
+                        crate::load::MAX_RATE
+                    ));
+                };
+                let entry = match port.first() {
+                    Some(p) => match p.parse::<u16>() {
+                        Ok(p) => p,
+                        Err(_) => return Printed::err(format!("sim: invalid port '{p}'\n")),
+                    },
+                    None => match self.sim.hosts().find(|(_, h)| h.is_running()) {
+                        Some((p, _)) => p,
+                        None => return Printed::err("sim: no redis-server is running\n"),
+                    },
+                };
+                self.load = Some(crate::load::Load::new(kind, rate, entry, self.sim.now()));
+                Printed::default()
+            }
+            ("load", _) => {
+                Printed::err("sim: usage: sim load [counter|sequence RATE [PORT] | stop]\n")
+            }
             ("seed" | "log", _) => Printed::err(format!(
                 "sim: usage: {}\n",
                 match verb.as_str() {

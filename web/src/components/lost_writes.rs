@@ -1,5 +1,6 @@
-//! The ledger panel: acknowledged writes the cluster lost, and why (asynchronous replication
-//! means a master can answer OK for a write its replica never gets).
+//! The ledger panel: the running workload (`sim load`), and the acknowledged writes the cluster
+//! lost, and why (asynchronous replication means a master can answer OK for a write its replica
+//! never gets).
 
 use yew::prelude::*;
 
@@ -25,8 +26,13 @@ pub fn lost_writes(props: &LostWritesProps) -> Html {
     let lost: Vec<_> = ledger.lost().collect();
     let acked = ledger.acked().count() + lost.len();
     let skip = lost.len().saturating_sub(SHOWN);
+    let load = console.load().map(|l| l.report());
     html! {
         <section class="lost-writes" aria-label="lost writes">
+            if let Some(report) = load {
+                <h2>{ "Workload" }</h2>
+                <pre class="load-report">{ report }</pre>
+            }
             <h2>{ "Acknowledged writes lost" }</h2>
             if lost.is_empty() {
                 <p class="hint">{ format!(

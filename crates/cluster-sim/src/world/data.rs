@@ -246,14 +246,42 @@ impl Simulator {
             && (clean || h.config.appendonly)
         {
             h.saved_db = Some(h.db.clone());
+            h.saved_at = Some((h.replid.clone(), h.repl_offset));
         }
     }
 
-    /// A restarted server loads what was saved.
-    pub(super) fn load_on_restart(&mut self, port: u16) {
-        if let Some(h) = self.hosts.get_mut(&port) {
-            h.db = h.saved_db.clone().unwrap_or_default();
-            h.stream = Stream::default();
+    /// A restarted server loads what was saved. The writes it had acknowledged in its last life
+    /// survive only where its history goes on: in a replica promoted from it, or in its own
+    /// saved data. The rest is lost.
+    pub(super) fn load_on_restart(&mut self, port: u16, old_replid: &str) {
+        let successor = self
+            .hosts
+            .iter()
+            .filter(|&(&p, h)| p != port && h.replid2 == old_replid)
+            .map(|(&p, h)| (p, u64::try_from(h.second_repl_offset - 1).unwrap_or(0)))
+            .next();
+        let Some(h) = self.hosts.get_mut(&port) else {
+            return;
+        };
+        h.db = h.saved_db.clone().unwrap_or_default();
+        h.stream = Stream::default();
+        let saved = match &h.saved_at {
+            Some((replid, offset)) if replid == old_replid => *offset,
+            _ => 0,
+        };
+        match successor {
+            Some((heir, kept)) => self.lose_writes(port, old_replid, kept, |w| {
+                format!(
+                    "{heir} took over {port}'s history at offset {kept}; {port} had acknowledged this write at offset {} on its own and restarted",
+                    w.end
+                )
+            }),
+            None => self.lose_writes(port, old_replid, saved, |w| {
+                format!(
+                    "{port} restarted from its last save (offset {saved}) and no replica had taken over; this write (offset {}) was never saved (appendonly no)",
+                    w.end
+                )
+            }),
         }
     }
 }
