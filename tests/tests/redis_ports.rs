@@ -465,3 +465,133 @@ fn port_05_slave_selection_by_offset() {
         master_index(c, 10, n) == Some(5)
     });
 }
+
+/// `cluster_write_test` from tests/cluster/cluster.tcl, smaller: keys in every shard are
+/// written and read back through a cluster-aware redis-cli.
+fn cluster_write_test(c: &mut Console, i: usize) {
+    for k in 0..20 {
+        let set = sh(
+            c,
+            &format!("redis-cli -c -p {} SET wtest:{k} value{k}", port(i)),
+        );
+        assert_eq!(set.trim(), "OK", "SET wtest:{k} through node {i}");
+        let get = sh(c, &format!("redis-cli -c -p {} GET wtest:{k}", port(i)));
+        assert_eq!(get.trim(), format!("\"value{k}\""), "GET wtest:{k}");
+    }
+}
+
+/// Every write the ledger says was acknowledged and not lost can be read from the cluster.
+fn assert_acknowledged_writes_readable(c: &mut Console, i: usize) {
+    let writes: Vec<String> = c
+        .sim()
+        .ledger()
+        .acked()
+        .filter(|w| w.command.starts_with("SET key:"))
+        .map(|w| w.command.clone())
+        .collect();
+    assert!(!writes.is_empty(), "the load wrote something");
+    for w in writes {
+        let mut words = w.split(' ').skip(1);
+        let (key, value) = (words.next().unwrap_or(""), words.next().unwrap_or(""));
+        let got = sh(c, &format!("redis-cli -c -p {} GET {key}", port(i)));
+        assert_eq!(got.trim(), format!("\"{value}\""), "{w}");
+    }
+}
+
+/// Port of tests/cluster/tests/10-manual-failover.tcl: CLUSTER FAILOVER on #5 in the middle of
+/// a write load promotes it without losing an acknowledged write, and #0 becomes its replica.
+#[test]
+fn port_10_manual_failover() {
+    let mut c = create_cluster(10, 5, 5, &|_| String::new());
+    assert!(info_field(&mut c, 0, "cluster_state") == "ok");
+    cluster_write_test(&mut c, 0);
+    assert_eq!(role(&mut c, 5), "slave");
+    assert!(cli(&mut c, 5, "INFO replication").contains("master_link_status:up"));
+    let epoch: u64 = info_field(&mut c, 1, "cluster_current_epoch")
+        .parse()
+        .expect("epoch");
+    // The load writes through #0's shard and the others; halfway, #5 is told to fail over.
+    sh(&mut c, &format!("sim load sequence 200 {}", port(0)));
+    sh(&mut c, "sleep 2");
+    assert_eq!(cli(&mut c, 5, "CLUSTER FAILOVER").trim(), "OK");
+    sh(&mut c, "sleep 2");
+    sh(&mut c, "sim load stop");
+    wait_for(&mut c, 50, "a failover", |c| {
+        info_field(c, 1, "cluster_current_epoch")
+            .parse::<u64>()
+            .is_ok_and(|e| e > epoch)
+    });
+    wait_for(&mut c, 50, "cluster ok", |c| {
+        (0..10).all(|i| info_field(c, i, "cluster_state") == "ok")
+    });
+    cluster_write_test(&mut c, 1);
+    assert_eq!(role(&mut c, 5), "master");
+    assert_eq!(
+        c.sim().ledger().lost().count(),
+        0,
+        "a manual failover loses nothing"
+    );
+    assert_acknowledged_writes_readable(&mut c, 1);
+    wait_for(&mut c, 50, "#0 converted into a slave", |c| {
+        role(c, 0) == "slave"
+    });
+    let log = sh(&mut c, &format!("sim log {} 40", port(5)));
+    for line in [
+        "Manual failover user request accepted.",
+        "Received replication offset for paused master manual failover:",
+        "All master replication stream processed, manual failover can start.",
+        "Start of election delayed for 0 milliseconds (rank #0,",
+    ] {
+        assert!(log.contains(line), "{line} missing from:\n{log}");
+    }
+}
+
+/// The manual failover times out when the master never hears of it (the replica's packets to
+/// it are dropped): after 5 s it is abandoned and the replica stays a replica.
+#[test]
+fn manual_failover_times_out_without_the_master() {
+    let mut c = create_cluster(11, 3, 3, &|_| String::new());
+    sh(&mut c, &format!("sim partition {} -> {}", port(3), port(0)));
+    assert_eq!(cli(&mut c, 3, "CLUSTER FAILOVER").trim(), "OK");
+    sh(&mut c, "sleep 6");
+    assert!(sh(&mut c, &format!("sim log {} 10", port(3))).contains("Manual failover timed out."));
+    assert_eq!(role(&mut c, 3), "slave");
+}
+
+/// Port of tests/cluster/tests/11-manual-takeover.tcl: with the majority of masters dead, their
+/// replicas take over with CLUSTER FAILOVER TAKEOVER (no election possible), the cluster comes
+/// back, and the old masters return as replicas.
+#[test]
+fn port_11_manual_takeover() {
+    let mut c = create_cluster(12, 5, 5, &|_| String::new());
+    assert!(info_field(&mut c, 0, "cluster_state") == "ok");
+    cluster_write_test(&mut c, 0);
+    for id in [5, 6, 7] {
+        cli(&mut c, id, "CONFIG SET cluster-replica-no-failover yes");
+    }
+    for m in [0, 1, 2] {
+        sh(&mut c, &format!("sim kill {}", port(m)));
+    }
+    for id in [5, 6, 7] {
+        cli(&mut c, id, "CONFIG SET cluster-replica-no-failover no");
+    }
+    wait_for(&mut c, 50, "cluster down", |c| {
+        (3..10).all(|i| info_field(c, i, "cluster_state") == "fail")
+    });
+    for id in [5, 6, 7] {
+        assert_eq!(cli(&mut c, id, "CLUSTER FAILOVER TAKEOVER").trim(), "OK");
+    }
+    wait_for(&mut c, 50, "cluster ok again", |c| {
+        (3..10).all(|i| info_field(c, i, "cluster_state") == "ok")
+    });
+    cluster_write_test(&mut c, 4);
+    for id in [5, 6, 7] {
+        assert_eq!(role(&mut c, id), "master");
+    }
+    for m in [0, 1, 2] {
+        sh(&mut c, &format!("sim restart {}", port(m)));
+    }
+    wait_for(&mut c, 50, "old masters converted into slaves", |c| {
+        [0, 1, 2].iter().all(|&m| role(c, m) == "slave")
+    });
+}

@@ -100,7 +100,9 @@ impl ClusterState {
             }
         }
 
+        self.manual_failover_check_timeout(now);
         if self.myself().is_replica() {
+            self.handle_manual_failover();
             self.handle_replica_failover(now);
         }
 

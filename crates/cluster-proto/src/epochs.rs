@@ -204,6 +204,8 @@ impl ClusterState {
         let addr = self.node(master).map(|m| m.addr);
         self.transmits
             .push_back(crate::link::Transmit::SetReplicationMaster { master: addr });
+        // clusterSetMaster: a new master ends any manual failover (and unpauses writes).
+        self.reset_manual_failover();
         if let Some(addr) = addr {
             self.events.push_back(NodeEvent::ReplicaOf { master: addr });
         }

@@ -230,6 +230,26 @@ pub enum NodeEvent {
         /// The new master.
         master: NodeId,
     },
+    /// `Manual failover user request accepted.`
+    ManualFailoverAccepted,
+    /// `Forced failover user request accepted.`
+    ForcedFailoverAccepted,
+    /// `Taking over the master (user request).`
+    TakeoverAccepted,
+    /// `Manual failover requested by replica <id>.` (on the master)
+    ManualFailoverRequested {
+        /// The replica.
+        replica: NodeId,
+    },
+    /// `Received replication offset for paused master manual failover: <offset>`
+    MfMasterOffset {
+        /// The paused master's offset.
+        offset: u64,
+    },
+    /// `All master replication stream processed, manual failover can start.`
+    MfCanStart,
+    /// `Manual failover timed out.`
+    MfTimedOut,
 }
 
 impl NodeEvent {
@@ -256,7 +276,14 @@ impl NodeEvent {
             | NodeEvent::ConfigEpochSet { .. }
             | NodeEvent::ConfigEpochReset
             | NodeEvent::EpochBumped { .. }
-            | NodeEvent::ReconfiguredAsReplica { .. } => LogLevel::Warning,
+            | NodeEvent::ReconfiguredAsReplica { .. }
+            | NodeEvent::MfTimedOut => LogLevel::Warning,
+            NodeEvent::ManualFailoverAccepted
+            | NodeEvent::ForcedFailoverAccepted
+            | NodeEvent::TakeoverAccepted
+            | NodeEvent::ManualFailoverRequested { .. }
+            | NodeEvent::MfMasterOffset { .. }
+            | NodeEvent::MfCanStart => LogLevel::Notice,
             NodeEvent::FailureReported { .. }
             | NodeEvent::BackOnline { .. }
             | NodeEvent::SendingUpdate { .. }
@@ -357,6 +384,24 @@ impl fmt::Display for NodeEvent {
                 f,
                 "Configuration change detected. Reconfiguring myself as a replica of {master}"
             ),
+            NodeEvent::ManualFailoverAccepted => {
+                f.write_str("Manual failover user request accepted.")
+            }
+            NodeEvent::ForcedFailoverAccepted => {
+                f.write_str("Forced failover user request accepted.")
+            }
+            NodeEvent::TakeoverAccepted => f.write_str("Taking over the master (user request)."),
+            NodeEvent::ManualFailoverRequested { replica } => {
+                write!(f, "Manual failover requested by replica {replica}.")
+            }
+            NodeEvent::MfMasterOffset { offset } => write!(
+                f,
+                "Received replication offset for paused master manual failover: {offset}"
+            ),
+            NodeEvent::MfCanStart => {
+                f.write_str("All master replication stream processed, manual failover can start.")
+            }
+            NodeEvent::MfTimedOut => f.write_str("Manual failover timed out."),
         }
     }
 }

@@ -145,9 +145,13 @@ impl ClusterState {
 
         let me = self.myself();
         let master = me.replica_of.and_then(|m| self.node(&m));
+        // A manual failover runs although the master is up, and ignores replica-no-failover.
+        let manual = self.mf.end.is_some() && self.mf.can_start;
         let eligible = me.is_replica()
-            && master.is_some_and(|m| m.flags.contains(NodeFlags::FAIL) && !m.slots.is_empty())
-            && !self.config.replica_no_failover;
+            && master.is_some_and(|m| {
+                (m.flags.contains(NodeFlags::FAIL) || manual) && !m.slots.is_empty()
+            })
+            && (!self.config.replica_no_failover || manual);
         if !eligible {
             self.cant_failover_reason = CantFailoverReason::None;
             return;
@@ -165,7 +169,7 @@ impl ClusterState {
             data_age -= nt;
         }
         let factor = self.config.replica_validity_factor;
-        if factor != 0 && data_age > REPL_PING_REPLICA_PERIOD_SECS * 1000 + nt * factor {
+        if !manual && factor != 0 && data_age > REPL_PING_REPLICA_PERIOD_SECS * 1000 + nt * factor {
             self.log_cant_failover(now, CantFailoverReason::DataAge);
             return;
         }
@@ -175,8 +179,14 @@ impl ClusterState {
             // so replicas rarely collide, and a second per better-placed sibling.
             let jitter = u64::from(self.rng_u32() % 500);
             let rank = self.replica_rank();
+            // A manual failover starts at once, as if ranked first.
+            let (delay, rank) = if manual {
+                (0, 0)
+            } else {
+                (500 + jitter + rank * 1000, rank)
+            };
             self.election = Election {
-                auth_time: now.as_unix_millis() + 500 + jitter + rank * 1000,
+                auth_time: now.as_unix_millis() + delay,
                 auth_count: 0,
                 auth_sent: false,
                 auth_rank: rank,
@@ -188,10 +198,13 @@ impl ClusterState {
                 offset: self.myself().repl_offset,
             });
             self.broadcast_pong_to_siblings(now);
+            if manual {
+                self.todo_handle_failover = true;
+            }
             return;
         }
 
-        if !self.election.auth_sent {
+        if !self.election.auth_sent && !manual {
             let newrank = self.replica_rank();
             if newrank > self.election.auth_rank {
                 let added = (newrank - self.election.auth_rank) * 1000;
@@ -247,6 +260,7 @@ impl ClusterState {
             return;
         };
         let me = self.myself;
+        self.reset_manual_failover();
         self.set_node_as_master(&me);
         self.transmits
             .push_back(crate::link::Transmit::SetReplicationMaster { master: None });

@@ -44,6 +44,7 @@ mod gossip;
 mod health;
 mod ids;
 mod link;
+mod manual;
 mod msg;
 mod node;
 mod packet;
@@ -60,6 +61,7 @@ pub use failure::{CLUSTER_FAIL_REPORT_VALIDITY_MULT, CLUSTER_FAIL_UNDO_TIME_MULT
 pub use flags::NodeFlags;
 pub use ids::{CLUSTER_PORT_INCR, Epoch, NODE_ID_LEN, NodeAddr, NodeId, Slot};
 pub use link::{Link, LinkId, Transmit};
+pub use manual::{CLUSTER_MF_TIMEOUT, FailoverMode, ManualFailover};
 pub use msg::{ClusterMsg, GossipEntry, MsgBody, MsgHeader, MsgType};
 pub use node::{ClusterNode, FailReport};
 pub use slots::{CLUSTER_SLOTS, SlotSet, crc16, key_hash_slot};

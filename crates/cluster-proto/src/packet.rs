@@ -120,6 +120,7 @@ impl ClusterState {
             let n = self.node_mut(&s).expect("known sender");
             n.config_epoch = n.config_epoch.max(hdr.config_epoch);
             n.repl_offset = hdr.offset;
+            self.handle_paused_master_offset(s, hdr.paused, hdr.offset);
         }
 
         if matches!(t, MsgType::Ping | MsgType::Meet) {
@@ -199,8 +200,11 @@ impl ClusterState {
                     self.handle_failover_auth_ack(s, hdr.current_epoch);
                 }
             }
-            // Manual failover is not simulated yet; the message is only counted.
-            MsgBody::MfStart => {}
+            MsgBody::MfStart => {
+                if let Some(s) = sender {
+                    self.handle_mf_start(now, s);
+                }
+            }
         }
     }
 

@@ -107,6 +107,8 @@ pub struct ClusterState {
     pub(crate) repl: ReplicaLink,
     /// My current or last election.
     pub(crate) election: Election,
+    /// A manual failover in progress (`mf_*`).
+    pub(crate) mf: crate::manual::ManualFailover,
     pub(crate) cant_failover_reason: CantFailoverReason,
     pub(crate) cant_failover_lastlog_secs: u64,
     /// Node ids FORGET-ten recently, with when they may be re-added (`nodes_black_list`).
@@ -157,6 +159,7 @@ impl ClusterState {
             todo_handle_failover: false,
             repl: ReplicaLink::default(),
             election: Election::default(),
+            mf: crate::manual::ManualFailover::default(),
             cant_failover_reason: CantFailoverReason::None,
             cant_failover_lastlog_secs: 0,
             blacklist: BTreeMap::new(),
@@ -403,8 +406,10 @@ impl ClusterState {
             slaveof: me.replica_of,
             flags: me.flags,
             state_ok: self.health == ClusterHealth::Ok,
-            paused: false,
-            force_ack: false,
+            // While a manual failover runs, a master says it is paused and a replica asks the
+            // masters to vote although its master is up.
+            paused: me.is_master() && self.mf.end.is_some(),
+            force_ack: me.is_replica() && self.mf.end.is_some(),
         }
     }
 

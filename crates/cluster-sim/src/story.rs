@@ -343,6 +343,55 @@ pub fn explain(
             "UPDATE messages correct stale slot claims",
             Weight::Detail,
         ),
+        NodeEvent::ManualFailoverAccepted => (
+            format!(
+                "{port} starts a manual failover: it asks its master to pause writes (MFSTART) so it can take over without losing any."
+            ),
+            "CLUSTER FAILOVER: coordinated with the master",
+            Weight::Major,
+        ),
+        NodeEvent::ForcedFailoverAccepted => (
+            format!(
+                "{port} starts a forced failover: an election right now, without its master's help (FORCE)."
+            ),
+            "CLUSTER FAILOVER FORCE: no master coordination, still an election",
+            Weight::Major,
+        ),
+        NodeEvent::TakeoverAccepted => (
+            format!(
+                "{port} takes over without an election: it gives itself a new configEpoch with no consensus (TAKEOVER)."
+            ),
+            "CLUSTER FAILOVER TAKEOVER: no master, no votes",
+            Weight::Major,
+        ),
+        NodeEvent::ManualFailoverRequested { replica } => (
+            format!(
+                "{port} pauses its clients' writes for {}'s manual failover and sends it its final replication offset ({}).",
+                name(state, replica),
+                state.myself().repl_offset
+            ),
+            "MFSTART: the master pauses writes for up to 10 s",
+            Weight::Major,
+        ),
+        NodeEvent::MfMasterOffset { offset } => (
+            format!(
+                "{port} received its paused master's final offset {offset}; it waits until it has processed that much."
+            ),
+            "manual failover: wait for the replication stream",
+            Weight::Detail,
+        ),
+        NodeEvent::MfCanStart => (
+            format!(
+                "{port} has processed its master's whole stream: the election can start, and no acknowledged write can be lost."
+            ),
+            "manual failover: offsets match",
+            Weight::Major,
+        ),
+        NodeEvent::MfTimedOut => (
+            format!("{port}'s manual failover did not finish within 5 s and is abandoned."),
+            "CLUSTER_MF_TIMEOUT",
+            Weight::Major,
+        ),
         _ => return None,
     })
 }

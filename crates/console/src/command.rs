@@ -143,6 +143,8 @@ pub enum ClusterCommand {
     SetSlot(Vec<Vec<u8>>),
     /// `CLUSTER COUNTKEYSINSLOT slot`.
     CountKeysInSlot(Vec<u8>),
+    /// `CLUSTER FAILOVER [FORCE|TAKEOVER]`.
+    Failover(cluster_proto::FailoverMode),
     /// `CLUSTER GETKEYSINSLOT slot count`.
     GetKeysInSlot(Vec<u8>, Vec<u8>),
 }
@@ -263,6 +265,7 @@ enum Kind {
     ClusterShards,
     ClusterSetSlot,
     ClusterCountKeysInSlot,
+    ClusterFailover,
     ClusterGetKeysInSlot,
     Role,
     Info,
@@ -371,7 +374,7 @@ const CLUSTER_SUBCOMMANDS: &[(&str, i32, Kind)] = &[
     ("countkeysinslot", 3, Kind::ClusterCountKeysInSlot),
     ("delslots", -3, Kind::ClusterDelSlots),
     ("delslotsrange", -4, Kind::ClusterDelSlotsRange),
-    ("failover", -2, Kind::NotSimulated),
+    ("failover", -2, Kind::ClusterFailover),
     ("flushslots", 2, Kind::ClusterFlushSlots),
     ("forget", 3, Kind::ClusterForget),
     ("getkeysinslot", 4, Kind::ClusterGetKeysInSlot),
@@ -520,6 +523,16 @@ pub fn parse_command(argv: &[Vec<u8>]) -> Result<Command, CommandError> {
         Kind::ClusterSlots => Command::Cluster(ClusterCommand::Slots),
         Kind::ClusterShards => Command::Cluster(ClusterCommand::Shards),
         Kind::ClusterSetSlot => Command::Cluster(ClusterCommand::SetSlot(argv[2..].to_vec())),
+        Kind::ClusterFailover => Command::Cluster(ClusterCommand::Failover(match argv.get(2) {
+            None => cluster_proto::FailoverMode::Default,
+            Some(a) if argv.len() == 3 && a.eq_ignore_ascii_case(b"force") => {
+                cluster_proto::FailoverMode::Force
+            }
+            Some(a) if argv.len() == 3 && a.eq_ignore_ascii_case(b"takeover") => {
+                cluster_proto::FailoverMode::Takeover
+            }
+            _ => return Err(CommandError::Syntax),
+        })),
         Kind::ClusterCountKeysInSlot => Command::Cluster(ClusterCommand::CountKeysInSlot(arg(2))),
         Kind::ClusterGetKeysInSlot => {
             Command::Cluster(ClusterCommand::GetKeysInSlot(arg(2), arg(3)))

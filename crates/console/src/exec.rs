@@ -212,6 +212,20 @@ fn data_reply(reply: cluster_sim::DataReply) -> Reply {
 /// A data command on this node: routed, refused on a replica if it writes, run, and its
 /// effect propagated to the replicas.
 fn run_data(sim: &mut Simulator, port: u16, argv: Vec<Vec<u8>>, client: &Client) -> Reply {
+    let writes = key_spec(&argv[0]).map_or_else(|| is_keyless_write(&argv[0]), |s| s.3);
+    // A master paused for a manual failover holds writes until the failover ends (then the
+    // client usually gets a MOVED to the new master).
+    let mut held = 0;
+    while writes
+        && held < MF_WRITE_HOLD_CAP_MS
+        && sim
+            .running(port)
+            .and_then(|h| h.cluster.as_ref())
+            .is_some_and(|c| c.writes_paused(sim.now()))
+    {
+        sim.advance(10);
+        held += 10;
+    }
     if let Some(redirect) = route(sim, port, &argv, client) {
         return redirect;
     }
@@ -486,6 +500,13 @@ fn run_cluster(sim: &mut Simulator, port: u16, sub: ClusterCommand) -> Reply {
                     .unwrap_or_default(),
             )
         }
+        ClusterCommand::Failover(mode) => {
+            match sim.with_node(port, |n, now| n.manual_failover(now, mode)) {
+                Some(Ok(())) => Reply::ok(),
+                Some(Err(e)) => Reply::error(format!("ERR {e}")),
+                None => Reply::error(CLUSTER_DISABLED),
+            }
+        }
         ClusterCommand::Slots => cluster_slots(node(sim, port)),
         ClusterCommand::Shards => cluster_shards(node(sim, port)),
         ClusterCommand::CountFailureReports(arg) => {
@@ -566,6 +587,10 @@ fn result_ok(r: Option<Result<(), cluster_proto::ClusterError>>) -> Reply {
         None => Reply::error(CLUSTER_DISABLED),
     }
 }
+
+/// The longest a write waits on a master paused for a manual failover (Redis pauses for at most
+/// twice the 5 s manual-failover timeout).
+const MF_WRITE_HOLD_CAP_MS: u64 = 10_000;
 
 /// The longest a `WAIT ... 0` blocks here; real Redis would block the client forever.
 pub const WAIT_FOREVER_CAP_MS: u64 = 60_000;
