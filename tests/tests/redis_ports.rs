@@ -595,3 +595,58 @@ fn port_11_manual_takeover() {
         [0, 1, 2].iter().all(|&m| role(c, m) == "slave")
     });
 }
+
+/// Replicas streaming from node `i` (the third element of its ROLE reply).
+fn replica_count(c: &Console, i: usize) -> usize {
+    c.sim().connected_replicas(port(i)).len()
+}
+
+/// Port of tests/cluster/tests/07-replica-migration.tcl, first part: 5 masters with 2 replicas
+/// each; both replicas of #0 and #1 die; replicas of the others migrate so every master has one.
+#[test]
+fn port_07_replica_migration() {
+    let mut c = create_cluster(13, 5, 10, &|_| String::new());
+    wait_for(&mut c, 50, "two replicas each", |c| {
+        (0..5).all(|i| replica_count(c, i) == 2)
+    });
+    for r in [5, 10, 6, 11] {
+        sh(&mut c, &format!("sim kill {}", port(r)));
+    }
+    sh(&mut c, "sleep 4");
+    for m in 0..5 {
+        wait_for(&mut c, 50, &format!("master #{m} has a replica"), |c| {
+            replica_count(c, m) >= 1
+        });
+    }
+    let logs: String = (7..15)
+        .map(|i| sh(&mut c, &format!("sim log {} 50", port(i))))
+        .collect();
+    assert!(logs.contains("Migrating to orphaned master"), "{logs}");
+}
+
+/// Port of tests/cluster/tests/07-replica-migration.tcl, second part: a replica promoted by a
+/// failover is left without replicas, and one migrates to it.
+#[test]
+fn port_07_replica_migration_after_failover() {
+    let mut c = create_cluster(14, 5, 10, &|_| String::new());
+    sh(&mut c, &format!("sim kill {}", port(7)));
+    let epoch: u64 = info_field(&mut c, 1, "cluster_current_epoch")
+        .parse()
+        .expect("epoch");
+    sh(&mut c, &format!("sim kill {}", port(2)));
+    wait_for(&mut c, 50, "a failover", |c| {
+        info_field(c, 1, "cluster_current_epoch")
+            .parse::<u64>()
+            .is_ok_and(|e| e > epoch)
+    });
+    wait_for(&mut c, 50, "cluster ok", |c| {
+        (0..15)
+            .filter(|&i| ![2, 7].contains(&i))
+            .all(|i| info_field(c, i, "cluster_state") == "ok")
+    });
+    cluster_write_test(&mut c, 1);
+    assert_eq!(role(&mut c, 12), "master");
+    wait_for(&mut c, 50, "#12 gets a migrated replica", |c| {
+        replica_count(c, 12) >= 1
+    });
+}

@@ -104,6 +104,7 @@ impl ClusterState {
         if self.myself().is_replica() {
             self.handle_manual_failover();
             self.handle_replica_failover(now);
+            self.maybe_migrate_replica(now);
         }
 
         if update_state || self.health == ClusterHealth::Fail {

@@ -195,6 +195,7 @@ impl ClusterState {
             && !m.replicas.contains(&me)
         {
             m.replicas.push(me);
+            m.flags.insert(NodeFlags::MIGRATE_TO);
         }
         // Switching masters breaks the current replication link, if any.
         if self.repl.connected {

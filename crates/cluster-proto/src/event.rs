@@ -250,6 +250,11 @@ pub enum NodeEvent {
     MfCanStart,
     /// `Manual failover timed out.`
     MfTimedOut,
+    /// `Migrating to orphaned master <id>`
+    MigratingToOrphan {
+        /// The orphaned master.
+        master: NodeId,
+    },
 }
 
 impl NodeEvent {
@@ -283,7 +288,8 @@ impl NodeEvent {
             | NodeEvent::TakeoverAccepted
             | NodeEvent::ManualFailoverRequested { .. }
             | NodeEvent::MfMasterOffset { .. }
-            | NodeEvent::MfCanStart => LogLevel::Notice,
+            | NodeEvent::MfCanStart
+            | NodeEvent::MigratingToOrphan { .. } => LogLevel::Notice,
             NodeEvent::FailureReported { .. }
             | NodeEvent::BackOnline { .. }
             | NodeEvent::SendingUpdate { .. }
@@ -402,6 +408,9 @@ impl fmt::Display for NodeEvent {
                 f.write_str("All master replication stream processed, manual failover can start.")
             }
             NodeEvent::MfTimedOut => f.write_str("Manual failover timed out."),
+            NodeEvent::MigratingToOrphan { master } => {
+                write!(f, "Migrating to orphaned master {master}")
+            }
         }
     }
 }

@@ -53,6 +53,8 @@ pub struct ClusterNode {
     pub link: Option<LinkId>,
     /// The link it opened to us, once identified.
     pub inbound_link: Option<LinkId>,
+    /// Since when it has been a master without working replicas (`orphaned_time`).
+    pub orphaned_time: Option<SimTime>,
 }
 
 impl ClusterNode {
@@ -76,6 +78,7 @@ impl ClusterNode {
             fail_reports: Vec::new(),
             link: None,
             inbound_link: None,
+            orphaned_time: None,
         }
     }
 

@@ -309,6 +309,8 @@ impl ClusterState {
                         && !m.replicas.contains(&s)
                     {
                         m.replicas.push(s);
+                        // clusterNodeAddSlave: a master that has had replicas may be orphaned.
+                        m.flags.insert(NodeFlags::MIGRATE_TO);
                     }
                     if let Some(n) = self.node_mut(&s) {
                         n.replica_of = Some(master_id);

@@ -392,6 +392,14 @@ pub fn explain(
             "CLUSTER_MF_TIMEOUT",
             Weight::Major,
         ),
+        NodeEvent::MigratingToOrphan { master } => (
+            format!(
+                "{port} migrates to {}, a master left without a working replica: its own master keeps more than cluster-migration-barrier replicas without it.",
+                name(state, master)
+            ),
+            "replica migration: the replica of the best-covered master with the smallest id moves after 5 s",
+            Weight::Major,
+        ),
         _ => return None,
     })
 }

@@ -1,0 +1,132 @@
+//! Replica migration (`clusterHandleSlaveMigration`): a replica of a master with more than
+//! `cluster-migration-barrier` working replicas moves to a master left without any, so that
+//! every shard can survive a failure.
+
+use crate::event::NodeEvent;
+use crate::flags::NodeFlags;
+use crate::ids::NodeId;
+use crate::node::ClusterNode;
+use crate::state::{ClusterHealth, ClusterState};
+use crate::time::{Millis, SimTime};
+
+/// `CLUSTER_SLAVE_MIGRATION_DELAY`: a master must stay orphaned this long before a replica
+/// moves to it, so the natural replicas of a failed-over master can announce their switch.
+pub const CLUSTER_SLAVE_MIGRATION_DELAY: Millis = 5000;
+
+impl ClusterState {
+    /// `clusterCountNonFailingSlaves`.
+    fn non_failing_replicas(&self, master: &ClusterNode) -> usize {
+        master
+            .replicas
+            .iter()
+            .filter_map(|r| self.node(r))
+            .filter(|r| !r.flags.contains(NodeFlags::FAIL))
+            .count()
+    }
+
+    /// The orphaned-master census `clusterCron` takes on a replica: how many masters serving
+    /// slots have no working replica although they had one, the most working replicas any
+    /// master has, and how many my own master has.
+    fn orphan_census(&self) -> (usize, usize, usize) {
+        let mut orphaned = 0;
+        let mut max_replicas = 0;
+        let mut mine = 0;
+        let my_master = self.myself().replica_of;
+        for n in self
+            .nodes
+            .iter()
+            .filter(|n| n.is_master() && !n.is_failing())
+        {
+            let ok = self.non_failing_replicas(n);
+            if ok == 0 && !n.slots.is_empty() && n.flags.contains(NodeFlags::MIGRATE_TO) {
+                orphaned += 1;
+            }
+            max_replicas = max_replicas.max(ok);
+            if my_master == Some(n.id) {
+                mine = ok;
+            }
+        }
+        (orphaned, max_replicas, mine)
+    }
+
+    /// Run by `clusterCron` on replicas: migrate to an orphaned master if I am the candidate.
+    pub(crate) fn maybe_migrate_replica(&mut self, now: SimTime) {
+        if !self.myself().is_replica() || !self.config.allow_replica_migration {
+            return;
+        }
+        let (orphaned, max_replicas, mine) = self.orphan_census();
+        // Migrating only makes sense from a master with at least two working replicas.
+        if orphaned > 0 && max_replicas >= 2 && mine == max_replicas {
+            self.handle_replica_migration(now, max_replicas);
+        }
+    }
+
+    /// `clusterHandleSlaveMigration`.
+    #[doc(alias = "clusterHandleSlaveMigration")]
+    fn handle_replica_migration(&mut self, now: SimTime, max_replicas: usize) {
+        // Step 1: only in a healthy cluster.
+        if self.health != ClusterHealth::Ok {
+            return;
+        }
+        // Step 2: my master keeps more than the barrier without me.
+        let Some(my_master) = self.myself().replica_of.and_then(|m| self.node(&m)) else {
+            return;
+        };
+        let ok_replicas = my_master
+            .replicas
+            .iter()
+            .filter_map(|r| self.node(r))
+            .filter(|r| !r.flags.intersects(NodeFlags::FAIL | NodeFlags::PFAIL))
+            .count() as u64;
+        if ok_replicas <= self.config.migration_barrier {
+            return;
+        }
+        // Step 3: the target (an orphaned master with slots) and the candidate (the smallest
+        // id among the replicas of the masters with the most working replicas).
+        let mut target: Option<NodeId> = None;
+        let mut candidate = self.myself;
+        let mut orphaned_since: Vec<(usize, Option<SimTime>)> = Vec::new();
+        for (i, n) in self.nodes.iter().enumerate() {
+            let ok = if n.is_master() {
+                self.non_failing_replicas(n)
+            } else {
+                0
+            };
+            let orphaned = n.is_master()
+                && !n.flags.contains(NodeFlags::FAIL)
+                && n.flags.contains(NodeFlags::MIGRATE_TO)
+                && ok == 0;
+            if orphaned {
+                if target.is_none() && !n.slots.is_empty() {
+                    target = Some(n.id);
+                }
+                orphaned_since.push((i, Some(n.orphaned_time.unwrap_or(now))));
+            } else {
+                orphaned_since.push((i, None));
+            }
+            if ok == max_replicas {
+                for r in &n.replicas {
+                    if r.as_str() < candidate.as_str() {
+                        candidate = *r;
+                    }
+                }
+            }
+        }
+        for (i, since) in orphaned_since {
+            self.nodes[i].orphaned_time = since;
+        }
+        // Step 4: after the orphan has waited long enough, and only the candidate moves.
+        let Some(target) = target else {
+            return;
+        };
+        let waited = self
+            .node(&target)
+            .and_then(|t| t.orphaned_time)
+            .map_or(0, |t| now - t);
+        if candidate == self.myself && waited > CLUSTER_SLAVE_MIGRATION_DELAY {
+            self.events
+                .push_back(NodeEvent::MigratingToOrphan { master: target });
+            self.set_myself_replica_of(now, &target);
+        }
+    }
+}
