@@ -332,3 +332,11 @@ fn setslot_matches_real_redis() {
 fn data_path_matches_real_redis() {
     compare("scenarios/data-path.txt");
 }
+
+/// Moving a slot by hand (SETSLOT MIGRATING/IMPORTING/NODE, MIGRATE, ASK, TRYAGAIN) against a
+/// real cluster.
+#[test]
+#[ignore = "needs redis-server 7.0 and takes a few seconds of real time; scripts/test.sh runs it"]
+fn resharding_by_hand_matches_real_redis() {
+    compare("scenarios/resharding-by-hand.txt");
+}

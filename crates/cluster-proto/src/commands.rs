@@ -57,6 +57,14 @@ pub enum ClusterError {
     SetSlotOnReplica,
     /// SETSLOT NODE to a replica.
     TargetNotMaster,
+    /// SETSLOT MIGRATING/IMPORTING with a node id this node does not know.
+    DontKnowNode(String),
+    /// SETSLOT MIGRATING of a slot I do not own.
+    NotOwner(Slot),
+    /// SETSLOT IMPORTING of a slot I own.
+    AlreadyOwner(Slot),
+    /// SETSLOT NODE giving away a slot that still has keys here.
+    SlotHasKeys(Slot),
 }
 
 impl fmt::Display for ClusterError {
@@ -91,6 +99,13 @@ impl fmt::Display for ClusterError {
             }
             ClusterError::SetSlotOnReplica => f.write_str("Please use SETSLOT only with masters."),
             ClusterError::TargetNotMaster => f.write_str("Target node is not a master"),
+            ClusterError::DontKnowNode(id) => write!(f, "I don't know about node {id}"),
+            ClusterError::NotOwner(s) => write!(f, "I'm not the owner of hash slot {s}"),
+            ClusterError::AlreadyOwner(s) => write!(f, "I'm already the owner of hash slot {s}"),
+            ClusterError::SlotHasKeys(s) => write!(
+                f,
+                "Can't assign hashslot {s} to a different node while I still hold keys for this hash slot."
+            ),
         }
     }
 }
@@ -333,6 +348,7 @@ impl ClusterState {
         now: SimTime,
         slot: Slot,
         id: &str,
+        keys_in_slot: usize,
     ) -> Result<(), ClusterError> {
         self.check_setslot_allowed()?;
         let unknown = || ClusterError::UnknownNode(id.to_string());
@@ -340,6 +356,13 @@ impl ClusterState {
         let n = self.node(&target).ok_or_else(unknown)?;
         if n.is_replica() {
             return Err(ClusterError::TargetNotMaster);
+        }
+        if self.myself().slots.contains(slot) && target != self.myself && keys_in_slot != 0 {
+            return Err(ClusterError::SlotHasKeys(slot));
+        }
+        // Giving the slot away with no keys left ends its migration.
+        if keys_in_slot == 0 {
+            self.migrating_slots_to.remove(&slot);
         }
         let was_mine = self.myself().slots.contains(slot);
         for n in &mut self.nodes {
@@ -357,6 +380,20 @@ impl ClusterState {
             self.events
                 .push_back(NodeEvent::ReconfiguredAsReplica { master: target });
             self.set_myself_replica_of(now, &target);
+        }
+        // Taking the slot ends its import: a fresh configEpoch makes the move win everywhere.
+        if target == self.myself && self.importing_slots_from.remove(&slot).is_some() {
+            let max_epoch = self.nodes.iter().map(|n| n.config_epoch).max().unwrap_or(0);
+            let mine = self.myself().config_epoch;
+            if mine == 0 || mine != max_epoch {
+                self.current_epoch += 1;
+                let e = self.current_epoch;
+                self.myself_mut().config_epoch = e;
+                self.events.push_back(NodeEvent::EpochBumped { epoch: e });
+                self.events
+                    .push_back(NodeEvent::ConfigEpochAfterImport { slot });
+            }
+            self.broadcast_pong(now, false);
         }
         self.todo_update_state = true;
         self.before_sleep(now);

@@ -77,7 +77,8 @@ impl ClusterState {
         for slot in slots.iter() {
             sender_slots += 1;
             let owner = owners[usize::from(slot)];
-            if owner == Some(sidx) {
+            // A slot being imported by hand is not taken from under the operator.
+            if owner == Some(sidx) || self.importing_slots_from.contains_key(&slot) {
                 continue;
             }
             let take = match owner {
@@ -186,6 +187,9 @@ impl ClusterState {
         {
             m.replicas.retain(|r| *r != me);
         }
+        // clusterCloseAllSlots: a replica migrates and imports nothing.
+        self.migrating_slots_to.clear();
+        self.importing_slots_from.clear();
         let n = self.myself_mut();
         n.slots = SlotSet::new();
         n.flags.remove(NodeFlags::MASTER | NodeFlags::MIGRATE_TO);

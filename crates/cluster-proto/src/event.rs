@@ -250,6 +250,11 @@ pub enum NodeEvent {
     MfCanStart,
     /// `Manual failover timed out.`
     MfTimedOut,
+    /// `configEpoch updated after importing slot <slot>`
+    ConfigEpochAfterImport {
+        /// The slot.
+        slot: u16,
+    },
     /// `Migrating to orphaned master <id>`
     MigratingToOrphan {
         /// The orphaned master.
@@ -282,7 +287,8 @@ impl NodeEvent {
             | NodeEvent::ConfigEpochReset
             | NodeEvent::EpochBumped { .. }
             | NodeEvent::ReconfiguredAsReplica { .. }
-            | NodeEvent::MfTimedOut => LogLevel::Warning,
+            | NodeEvent::MfTimedOut
+            | NodeEvent::ConfigEpochAfterImport { .. } => LogLevel::Warning,
             NodeEvent::ManualFailoverAccepted
             | NodeEvent::ForcedFailoverAccepted
             | NodeEvent::TakeoverAccepted
@@ -408,6 +414,9 @@ impl fmt::Display for NodeEvent {
                 f.write_str("All master replication stream processed, manual failover can start.")
             }
             NodeEvent::MfTimedOut => f.write_str("Manual failover timed out."),
+            NodeEvent::ConfigEpochAfterImport { slot } => {
+                write!(f, "configEpoch updated after importing slot {slot}")
+            }
             NodeEvent::MigratingToOrphan { master } => {
                 write!(f, "Migrating to orphaned master {master}")
             }

@@ -49,6 +49,7 @@ mod migration;
 mod msg;
 mod node;
 mod packet;
+mod resharding;
 mod slots;
 mod state;
 mod stats;

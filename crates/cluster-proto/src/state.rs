@@ -109,6 +109,10 @@ pub struct ClusterState {
     pub(crate) election: Election,
     /// A manual failover in progress (`mf_*`).
     pub(crate) mf: crate::manual::ManualFailover,
+    /// Slots of mine whose keys are moving out (`migrating_slots_to`).
+    pub(crate) migrating_slots_to: BTreeMap<crate::ids::Slot, NodeId>,
+    /// Slots whose keys are moving in (`importing_slots_from`).
+    pub(crate) importing_slots_from: BTreeMap<crate::ids::Slot, NodeId>,
     pub(crate) cant_failover_reason: CantFailoverReason,
     pub(crate) cant_failover_lastlog_secs: u64,
     /// Node ids FORGET-ten recently, with when they may be re-added (`nodes_black_list`).
@@ -160,6 +164,8 @@ impl ClusterState {
             repl: ReplicaLink::default(),
             election: Election::default(),
             mf: crate::manual::ManualFailover::default(),
+            migrating_slots_to: BTreeMap::new(),
+            importing_slots_from: BTreeMap::new(),
             cant_failover_reason: CantFailoverReason::None,
             cant_failover_lastlog_secs: 0,
             blacklist: BTreeMap::new(),

@@ -208,7 +208,7 @@ pub fn parse_cli_args(words: &[String]) -> CliInvocation {
 }
 
 /// Finds the server `host:port` names, or redis-cli's connection error.
-pub(crate) fn resolve(sim: &Simulator, host: &str, port: i64) -> Result<u16, String> {
+pub fn resolve(sim: &Simulator, host: &str, port: i64) -> Result<u16, String> {
     let reachable_host = host == "localhost"
         || host
             .parse::<std::net::Ipv4Addr>()
@@ -305,10 +305,14 @@ fn send(
                     "-> Redirected to slot [{slot}] located at {host}:{to}\n"
                 ));
             }
-            // A new connection: nothing of the old one (READONLY) carries over.
+            // A new connection: nothing of the old one (READONLY) carries over; after ASK,
+            // redis-cli sends ASKING first.
             session.host = host;
             session.port = to;
-            session.client = Client::default();
+            session.client = Client {
+                asking: e.starts_with("ASK "),
+                ..Client::default()
+            };
             continue;
         }
         let mut out = format_for_output(argv, &reply, tty);

@@ -41,6 +41,9 @@ pub fn node_line(observer: &ClusterState, node: &ClusterNode) -> String {
         line.push(' ');
         line.push_str(&slots);
     }
+    if is_myself {
+        line.push_str(&observer.open_slots_text());
+    }
     line
 }
 

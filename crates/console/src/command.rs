@@ -42,6 +42,10 @@ pub enum Command {
     Exec,
     /// `DISCARD`: drop the queue.
     Discard,
+    /// `ASKING`: the next command may use a slot this node imports.
+    Asking,
+    /// `MIGRATE host port key|"" db timeout [COPY] [REPLACE] [AUTH ...] [KEYS ...]`.
+    Migrate(Vec<Vec<u8>>),
 }
 
 /// Where a command's keys are (`firstkey`, `lastkey` (negative: from the end), `step`), and
@@ -282,6 +286,8 @@ enum Kind {
     Multi,
     Exec,
     Discard,
+    Asking,
+    Migrate,
     NotSimulated,
 }
 
@@ -293,7 +299,7 @@ const COMMANDS: &[(&str, i32, Kind)] = &[
     ("echo", 2, Kind::Echo),
     ("cluster", -2, Kind::Cluster),
     ("append", 3, Kind::Data),
-    ("asking", 1, Kind::NotSimulated),
+    ("asking", 1, Kind::Asking),
     ("auth", -2, Kind::NotSimulated),
     ("bgrewriteaof", 1, Kind::NotSimulated),
     ("bgsave", -1, Kind::NotSimulated),
@@ -332,7 +338,7 @@ const COMMANDS: &[(&str, i32, Kind)] = &[
     ("lpush", -3, Kind::NotSimulated),
     ("lrange", 4, Kind::NotSimulated),
     ("mget", -2, Kind::Data),
-    ("migrate", -6, Kind::NotSimulated),
+    ("migrate", -6, Kind::Migrate),
     ("monitor", 1, Kind::NotSimulated),
     ("mset", -3, Kind::Data),
     ("multi", 1, Kind::Multi),
@@ -545,6 +551,8 @@ pub fn parse_command(argv: &[Vec<u8>]) -> Result<Command, CommandError> {
         Kind::Multi => Command::Multi,
         Kind::Exec => Command::Exec,
         Kind::Discard => Command::Discard,
+        Kind::Asking => Command::Asking,
+        Kind::Migrate => Command::Migrate(argv.to_vec()),
         Kind::Info => Command::Info(argv[1..].to_vec()),
         Kind::Debug if argv.len() == 3 && argv[1].eq_ignore_ascii_case(b"sleep") => {
             Command::DebugSleep(arg(2))

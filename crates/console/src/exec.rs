@@ -49,6 +49,8 @@ fn text(arg: &[u8]) -> String {
 pub struct Client {
     /// `READONLY` was sent: a replica serves reads of its master's slots.
     pub readonly: bool,
+    /// `ASKING` was sent: the next command may use a slot this node is importing.
+    pub asking: bool,
     /// Inside `MULTI`: the queued commands.
     pub multi: Option<Vec<Vec<Vec<u8>>>>,
     /// A command was refused while queueing: `EXEC` will abort.
@@ -64,13 +66,20 @@ pub fn execute(sim: &mut Simulator, port: u16, argv: &[Vec<u8>]) -> Reply {
 /// Parses and runs `argv` on the node listening on `port` for `client`'s connection.
 pub fn execute_as(sim: &mut Simulator, port: u16, argv: &[Vec<u8>], client: &mut Client) -> Reply {
     let parsed = parse_command(argv);
-    if client.multi.is_some() {
-        return queue(sim, port, argv, parsed, client);
+    let was_asking = matches!(parsed, Ok(Command::Asking));
+    let reply = if client.multi.is_some() {
+        queue(sim, port, argv, parsed, client)
+    } else {
+        match parsed {
+            Ok(cmd) => run(sim, port, cmd, client),
+            Err(e) => Reply::error(e),
+        }
+    };
+    // ASKING lasts for one command (resetClient).
+    if !was_asking && client.multi.is_none() {
+        client.asking = false;
     }
-    match parsed {
-        Ok(cmd) => run(sim, port, cmd, client),
-        Err(e) => Reply::error(e),
-    }
+    reply
 }
 
 /// Inside MULTI: EXEC and DISCARD act; anything else is checked (syntax, routing) and queued.
@@ -140,20 +149,52 @@ fn exec_queued(
     Reply::Array(replies)
 }
 
-/// `getNodeByQuery`: whether this node serves a command with keys, or the error (MOVED,
-/// CROSSSLOT, CLUSTERDOWN) it answers instead. Keyless commands are always served.
-fn route(sim: &Simulator, port: u16, argv: &[Vec<u8>], client: &Client) -> Option<Reply> {
-    let state = sim.running(port)?.cluster.as_ref()?;
+/// The keys a command names, and whether it writes (MIGRATE's keys move with its KEYS option).
+fn command_keys(argv: &[Vec<u8>]) -> Option<(Vec<&[u8]>, bool)> {
+    if argv[0].eq_ignore_ascii_case(b"migrate") {
+        let keys_at = argv
+            .iter()
+            .skip(6)
+            .position(|a| a.eq_ignore_ascii_case(b"keys"))
+            .map(|i| i + 7);
+        let keys = match keys_at {
+            Some(first) => argv[first.min(argv.len())..]
+                .iter()
+                .map(Vec::as_slice)
+                .collect(),
+            None => argv.get(3).map(|k| vec![k.as_slice()]).unwrap_or_default(),
+        };
+        return Some((keys, true));
+    }
     let (first, last, step, write) = key_spec(&argv[0])?;
     let last = if last < 0 {
         argv.len() as isize + last
     } else {
         last
     };
+    let last = usize::try_from(last).unwrap_or(0);
+    let keys = (first..=last)
+        .step_by(step)
+        .filter_map(|i| argv.get(i).map(Vec::as_slice))
+        .collect();
+    Some((keys, write))
+}
+
+/// `getNodeByQuery`: whether this node serves a command with keys, or the error it answers
+/// instead: MOVED, ASK, TRYAGAIN, CROSSSLOT or a CLUSTERDOWN. Keyless commands are always
+/// served.
+fn route(sim: &Simulator, port: u16, argv: &[Vec<u8>], client: &Client) -> Option<Reply> {
+    let state = sim.running(port)?.cluster.as_ref()?;
+    let (keys, write) = command_keys(argv)?;
+    let is_migrate = argv[0].eq_ignore_ascii_case(b"migrate");
+    let now = sim.now();
+    let db = sim.db(port);
+    let me = state.myself();
     let mut owner: Option<&cluster_proto::ClusterNode> = None;
     let mut slot = None;
-    for i in (first..=usize::try_from(last).unwrap_or(0)).step_by(step) {
-        let Some(key) = argv.get(i) else { break };
+    let (mut migrating, mut importing, mut multiple) = (false, false, false);
+    let (mut missing, mut existing) = (0, 0);
+    for key in &keys {
         let s = key_hash_slot(key);
         match slot {
             None => {
@@ -162,13 +203,25 @@ fn route(sim: &Simulator, port: u16, argv: &[Vec<u8>], client: &Client) -> Optio
                     Some(o) => owner = Some(o),
                     None => return Some(Reply::error("CLUSTERDOWN Hash slot not served")),
                 }
+                if owner.is_some_and(|o| o.id == me.id) && state.migrating_to(s).is_some() {
+                    migrating = true;
+                } else if state.importing_from(s).is_some() {
+                    importing = true;
+                }
             }
             Some(first_slot) if first_slot != s => {
                 return Some(Reply::error(
                     "CROSSSLOT Keys in request don't hash to the same slot",
                 ));
             }
-            Some(_) => {}
+            Some(_) => multiple |= *key != keys[0],
+        }
+        if migrating || importing {
+            if db.and_then(|d| d.get(key, now)).is_some() {
+                existing += 1;
+            } else {
+                missing += 1;
+            }
         }
     }
     let (slot, owner) = (slot?, owner?);
@@ -182,19 +235,39 @@ fn route(sim: &Simulator, port: u16, argv: &[Vec<u8>], client: &Client) -> Optio
             ));
         }
     }
-    let me = state.myself();
+    // MIGRATE works locally while a slot is open, so keys can move freely.
+    if (migrating || importing) && is_migrate {
+        return None;
+    }
+    let address = |n: &cluster_proto::ClusterNode| {
+        // The address as this node knows it (an unknown IP prints empty, as in Redis).
+        let ip = n.addr.ip.map(|ip| ip.to_string()).unwrap_or_default();
+        format!("{ip}:{}", n.addr.port)
+    };
+    if migrating && missing > 0 {
+        if existing > 0 {
+            return Some(Reply::error(
+                "TRYAGAIN Multiple keys request during rehashing of slot",
+            ));
+        }
+        let target = state.migrating_to(slot).and_then(|id| state.node(&id))?;
+        return Some(Reply::error(format!("ASK {slot} {}", address(target))));
+    }
+    if importing && client.asking {
+        if multiple && missing > 0 {
+            return Some(Reply::error(
+                "TRYAGAIN Multiple keys request during rehashing of slot",
+            ));
+        }
+        return None;
+    }
     if owner.id == me.id {
         return None;
     }
     if client.readonly && !write && me.is_replica() && me.replica_of == Some(owner.id) {
         return None;
     }
-    // The address as this node knows it (an unknown IP prints empty, as in Redis).
-    let ip = owner.addr.ip.map(|ip| ip.to_string()).unwrap_or_default();
-    Some(Reply::error(format!(
-        "MOVED {slot} {ip}:{}",
-        owner.addr.port
-    )))
+    Some(Reply::error(format!("MOVED {slot} {}", address(owner))))
 }
 
 fn data_reply(reply: cluster_sim::DataReply) -> Reply {
@@ -247,6 +320,14 @@ fn run_data(sim: &mut Simulator, port: u16, argv: Vec<Vec<u8>>, client: &Client)
 fn run(sim: &mut Simulator, port: u16, cmd: Command, client: &mut Client) -> Reply {
     match cmd {
         Command::Data(argv) => run_data(sim, port, argv, client),
+        Command::Asking if sim.running(port).is_none_or(|h| h.cluster.is_none()) => {
+            Reply::error(CLUSTER_DISABLED)
+        }
+        Command::Asking => {
+            client.asking = true;
+            Reply::ok()
+        }
+        Command::Migrate(argv) => migrate(sim, port, &argv, client),
         Command::ReadOnly | Command::ReadWrite
             if sim.running(port).is_none_or(|h| h.cluster.is_none()) =>
         {
@@ -461,11 +542,21 @@ fn run_cluster(sim: &mut Simulator, port: u16, sub: ClusterCommand) -> Reply {
             match (action.as_str(), args.len()) {
                 ("node", 3) => {
                     let id = text(&args[2]);
-                    result_ok(sim.with_node(port, |n, now| n.set_slot_node(now, slot, &id)))
+                    let now = sim.now();
+                    let keys = sim
+                        .db(port)
+                        .map_or(0, |db| db.keys_in_slot(slot, now).count());
+                    result_ok(sim.with_node(port, |n, now| n.set_slot_node(now, slot, &id, keys)))
                 }
-                ("migrating" | "importing", 3) | ("stable", 2) => Reply::error(format!(
-                    "ERR 'cluster|setslot {action}' is a real Redis command that ClusterLab does not simulate yet"
-                )),
+                ("migrating", 3) => {
+                    let id = text(&args[2]);
+                    result_ok(sim.with_node(port, |n, _| n.set_slot_migrating(slot, &id)))
+                }
+                ("importing", 3) => {
+                    let id = text(&args[2]);
+                    result_ok(sim.with_node(port, |n, _| n.set_slot_importing(slot, &id)))
+                }
+                ("stable", 2) => result_ok(sim.with_node(port, |n, _| n.set_slot_stable(slot))),
                 _ => Reply::error(
                     "ERR Invalid CLUSTER SETSLOT action or number of arguments. Try CLUSTER HELP",
                 ),
@@ -635,4 +726,133 @@ fn wait(sim: &mut Simulator, port: u16, count: &[u8], timeout: &[u8], in_exec: b
         waited += step;
     }
     Reply::Integer(acked(sim))
+}
+
+/// `MIGRATE host port key|"" destination-db timeout [COPY] [REPLACE] [AUTH pw] [AUTH2 user pw]
+/// [KEYS key ...]`: moves keys (value and time to live) to another server, deleting them here
+/// unless COPY. The target's replicas get the keys through its stream.
+fn migrate(sim: &mut Simulator, port: u16, argv: &[Vec<u8>], client: &Client) -> Reply {
+    let (mut copy, mut replace, mut keys_from) = (false, false, None);
+    let mut j = 6;
+    while j < argv.len() {
+        let more = argv.len() - 1 - j;
+        let a = &argv[j];
+        if a.eq_ignore_ascii_case(b"copy") {
+            copy = true;
+        } else if a.eq_ignore_ascii_case(b"replace") {
+            replace = true;
+        } else if a.eq_ignore_ascii_case(b"auth") && more >= 1 {
+            j += 1;
+        } else if a.eq_ignore_ascii_case(b"auth2") && more >= 2 {
+            j += 2;
+        } else if a.eq_ignore_ascii_case(b"keys") {
+            if !argv[3].is_empty() {
+                return Reply::error(
+                    "ERR When using MIGRATE KEYS option, the key argument must be set to the empty string",
+                );
+            }
+            keys_from = Some(j + 1);
+            break;
+        } else {
+            return Reply::error("ERR syntax error");
+        }
+        j += 1;
+    }
+    if string2ll(&argv[5]).is_none() || string2ll(&argv[4]).is_none() {
+        return Reply::error("ERR value is not an integer or out of range");
+    }
+    if let Some(redirect) = route(sim, port, argv, client) {
+        return redirect;
+    }
+    let keys: Vec<Vec<u8>> = match keys_from {
+        Some(first) => argv[first..].to_vec(),
+        None => vec![argv[3].clone()],
+    };
+    let now = sim.now();
+    let present: Vec<(Vec<u8>, cluster_sim::Value, Option<cluster_proto::SimTime>)> = keys
+        .iter()
+        .filter_map(|k| {
+            let db = sim.db(port)?;
+            let v = db.get(k, now)?.clone();
+            Some((k.clone(), v, db.expiry(k, now)))
+        })
+        .collect();
+    if present.is_empty() {
+        return Reply::Status("NOKEY".into());
+    }
+    let host = String::from_utf8_lossy(&argv[1]).into_owned();
+    let target = crate::cli::resolve(
+        sim,
+        &host,
+        crate::cli::atoi(&String::from_utf8_lossy(&argv[2])),
+    )
+    .ok()
+    .filter(|&t| t != port && sim.network().reachable(port, t) && sim.network().reachable(t, port));
+    let Some(target) = target else {
+        return Reply::error("IOERR error or timeout connecting to the client");
+    };
+    if string2ll(&argv[4]) != Some(0) {
+        return Reply::error(
+            "ERR Target instance replied with error: ERR SELECT is not allowed in cluster mode",
+        );
+    }
+    let busy = present
+        .iter()
+        .any(|(k, _, _)| sim.db(target).is_some_and(|db| db.get(k, now).is_some()));
+    if busy && !replace {
+        return Reply::error(
+            "ERR Target instance replied with error: BUSYKEY Target key name already exists.",
+        );
+    }
+    // RESTORE on the target, told to its replicas as the commands that rebuild each key.
+    for (key, value, expiry) in &present {
+        let Some(db) = sim.db_mut(target) else {
+            return Reply::error("IOERR error or timeout connecting to the client");
+        };
+        db.set(key.clone(), value.clone(), false);
+        if let Some(at) = expiry {
+            db.expire_at(key, *at, now);
+        }
+        let mut rebuild = vec![vec![b"DEL".to_vec(), key.clone()]];
+        match value {
+            cluster_sim::Value::Str(v) => {
+                let mut set = vec![b"SET".to_vec(), key.clone(), v.clone()];
+                if let Some(at) = expiry {
+                    set.extend([
+                        b"PXAT".to_vec(),
+                        at.as_unix_millis().to_string().into_bytes(),
+                    ]);
+                }
+                rebuild.push(set);
+            }
+            cluster_sim::Value::Hash(h) => {
+                let mut hset = vec![b"HSET".to_vec(), key.clone()];
+                for (f, v) in h {
+                    hset.extend([f.clone(), v.clone()]);
+                }
+                rebuild.push(hset);
+                if let Some(at) = expiry {
+                    rebuild.push(vec![
+                        b"PEXPIREAT".to_vec(),
+                        key.clone(),
+                        at.as_unix_millis().to_string().into_bytes(),
+                    ]);
+                }
+            }
+        }
+        for cmd in rebuild {
+            sim.propagate(target, cmd);
+        }
+    }
+    if !copy {
+        let mut del = vec![b"DEL".to_vec()];
+        if let Some(db) = sim.db_mut(port) {
+            for (key, _, _) in &present {
+                db.remove(key, now);
+                del.push(key.clone());
+            }
+        }
+        sim.propagate(port, del);
+    }
+    Reply::ok()
 }
