@@ -650,3 +650,88 @@ fn port_07_replica_migration_after_failover() {
         replica_count(c, 12) >= 1
     });
 }
+
+/// A command typed at `redis-cli` connected to node `i`, in one connection that lasts while
+/// the same node is addressed (so READONLY and MULTI carry over).
+fn at(c: &mut Console, i: usize, cmd: &str) -> String {
+    c.eval_at("127.0.0.1", port(i), cmd).text
+}
+
+/// Port of tests/cluster/tests/16-transactions-on-replica.tcl (without its XREAD case: streams
+/// are not simulated): a replica redirects until READONLY, then serves reads and read-only
+/// transactions; a write queued in MULTI is MOVED and EXEC aborts.
+#[test]
+fn port_16_transactions_on_replica() {
+    let mut c = create_cluster(16, 1, 1, &|_| String::new());
+    assert_eq!(at(&mut c, 0, "SET a 1"), "OK\n");
+    assert!(at(&mut c, 1, "GET a").starts_with("(error) MOVED"));
+    assert_eq!(at(&mut c, 1, "READONLY"), "OK\n");
+    assert_eq!(at(&mut c, 1, "GET a"), "\"1\"\n");
+    for (f, v) in [("a", 1), ("b", 2), ("c", 3)] {
+        assert_eq!(at(&mut c, 0, &format!("HSET h {f} {v}")), "(integer) 1\n");
+    }
+    // A new connection to the replica: READONLY again.
+    assert_eq!(at(&mut c, 1, "READONLY"), "OK\n");
+    for (f, v) in [("a", 1), ("b", 2), ("c", 3)] {
+        assert_eq!(at(&mut c, 1, &format!("HGET h {f}")), format!("\"{v}\"\n"));
+    }
+    assert_eq!(at(&mut c, 1, "MULTI"), "OK\n");
+    for f in ["a", "b", "c"] {
+        assert_eq!(at(&mut c, 1, &format!("HGET h {f}")), "QUEUED\n");
+    }
+    assert_eq!(at(&mut c, 1, "EXEC"), "1) \"1\"\n2) \"2\"\n3) \"3\"\n");
+    assert_eq!(at(&mut c, 1, "MULTI"), "OK\n");
+    assert!(at(&mut c, 1, "HSET h b 4").starts_with("(error) MOVED"));
+    assert!(at(&mut c, 1, "EXEC").starts_with("(error) EXECABORT"));
+}
+
+/// Port of tests/cluster/tests/29-slot-migration-response.tcl (without its TLS-port half):
+/// during the migration of slot 10 the target answers MOVED, the source ASK for a missing key
+/// and TRYAGAIN for a multi-key command it can only partly serve; the addresses are the nodes'.
+#[test]
+fn port_29_slot_migration_response() {
+    let mut c = create_cluster(29, 2, 0, &|_| "--cluster-allow-replica-migration no".into());
+    for i in 0..5000 {
+        let set = sh(&mut c, &format!("redis-cli -c -p {} SET {i} {i}", port(0)));
+        assert_eq!(set.trim(), "OK");
+    }
+    let slot = 10;
+    let (from, to) = (0, 1); // the first master owns slots 0-8191
+    let from_id = cli(&mut c, from, "CLUSTER MYID").trim().to_string();
+    let to_id = cli(&mut c, to, "CLUSTER MYID").trim().to_string();
+    assert_eq!(
+        cli(
+            &mut c,
+            to,
+            &format!("CLUSTER SETSLOT {slot} IMPORTING {from_id}")
+        )
+        .trim(),
+        "OK"
+    );
+    assert_eq!(
+        cli(
+            &mut c,
+            from,
+            &format!("CLUSTER SETSLOT {slot} MIGRATING {to_id}")
+        )
+        .trim(),
+        "OK"
+    );
+    let key = cli(&mut c, from, &format!("CLUSTER GETKEYSINSLOT {slot} 1"))
+        .trim()
+        .to_string();
+    assert!(!key.is_empty(), "slot {slot} has a key");
+    let moved = cli(&mut c, to, &format!("SET {key} newVal"));
+    assert_eq!(
+        moved.trim(),
+        format!("MOVED {slot} 127.0.0.1:{}", port(from))
+    );
+    let ask = cli(&mut c, from, &format!("SET abc{{{key}}} newVal"));
+    assert_eq!(ask.trim(), format!("ASK {slot} 127.0.0.1:{}", port(to)));
+    let unstable = cli(
+        &mut c,
+        from,
+        &format!("MSET a{{{key}}} newVal {key} newVal2"),
+    );
+    assert!(unstable.starts_with("TRYAGAIN"), "{unstable}");
+}
