@@ -17,12 +17,20 @@ const INVALID_HOST_ARG: &str = "[ERR] Invalid arguments: you need to pass either
 const MAX_JOIN_WAIT_SECS: u32 = 120;
 
 /// Options of `redis-cli --cluster ...` that apply to the subcommands here.
+mod reshard;
+
 #[derive(Debug, Default, Clone)]
 struct Options {
     replicas: usize,
     yes: bool,
     slave: bool,
     master_id: Option<String>,
+    /// `--cluster-from`: source node ids (comma-separated) or `all`.
+    from: Option<String>,
+    /// `--cluster-to`: the target node id.
+    to: Option<String>,
+    /// `--cluster-slots`: how many slots to move.
+    slots: Option<usize>,
 }
 
 /// One node as the cluster manager tracks it (`clusterManagerNode`).
@@ -189,6 +197,19 @@ pub fn cluster_manager(sim: &mut Simulator, args: &[String]) -> Printed {
                 i += 1;
             }
             "--cluster-yes" => opts.yes = true,
+            flag @ ("--cluster-from" | "--cluster-to" | "--cluster-slots") => {
+                let Some(v) = args.get(i + 1) else {
+                    return Printed::err(format!(
+                        "Unrecognized option or bad number of args for: '{flag}'\n"
+                    ));
+                };
+                match flag {
+                    "--cluster-from" => opts.from = Some(v.clone()),
+                    "--cluster-to" => opts.to = Some(v.clone()),
+                    _ => opts.slots = usize::try_from(atoi(v)).ok(),
+                }
+                i += 1;
+            }
             "--cluster-slave" | "--cluster-replica" => opts.slave = true,
             "--cluster-master-id" => {
                 let Some(v) = args.get(i + 1) else {
@@ -221,7 +242,7 @@ pub fn cluster_manager(sim: &mut Simulator, args: &[String]) -> Printed {
             let Some(nodes) = load_from_node(sim, &ip, port, &mut out) else {
                 return out;
             };
-            out.push_out(&cluster_info(&nodes));
+            out.push_out(&cluster_info(sim, &nodes));
             if sub.eq_ignore_ascii_case("check") {
                 let _ = check_cluster(sim, &nodes, &mut out);
             }
@@ -231,10 +252,16 @@ pub fn cluster_manager(sim: &mut Simulator, args: &[String]) -> Printed {
         "create" | "add-node" => {
             Printed::err("[ERR] Wrong number of arguments for specified --cluster sub command\n")
         }
-        "del-node" | "reshard" | "rebalance" | "fix" | "set-timeout" | "call" | "import"
-        | "backup" | "help" => Printed::err(format!(
-            "redis-cli --cluster {sub} is not simulated by this version of ClusterLab yet\n"
-        )),
+        "reshard" => reshard::reshard(sim, rest, &opts),
+        "del-node" if rest.len() == 2 => reshard::del_node(sim, &rest[0], &rest[1]),
+        "del-node" => {
+            Printed::err("[ERR] Wrong number of arguments for specified --cluster sub command\n")
+        }
+        "rebalance" | "fix" | "set-timeout" | "call" | "import" | "backup" | "help" => {
+            Printed::err(format!(
+                "redis-cli --cluster {sub} is not simulated by this version of ClusterLab yet\n"
+            ))
+        }
         _ => Printed::err("Unknown --cluster subcommand\n"),
     }
 }
@@ -292,11 +319,14 @@ fn load_from_node(sim: &Simulator, ip: &str, port: i64, out: &mut Printed) -> Op
 }
 
 /// `clusterManagerShowClusterInfo`.
-fn cluster_info(nodes: &[MNode]) -> String {
+fn cluster_info(sim: &Simulator, nodes: &[MNode]) -> String {
     let mut out = String::new();
     let mut masters = 0;
-    let keys = 0;
+    let mut keys = 0;
+    let now = sim.now();
     for n in nodes.iter().filter(|n| !n.is_replica) {
+        let node_keys = sim.db(n.port).map_or(0, |db| db.len(now));
+        keys += node_keys;
         let replicas = nodes
             .iter()
             .filter(|r| r.is_replica && r.replicate == Some(n.id))
@@ -306,14 +336,17 @@ fn cluster_info(nodes: &[MNode]) -> String {
             n.ip,
             n.port,
             &n.id.as_str()[..8],
-            0,
+            node_keys,
             n.slots_count(),
             replicas
         ));
         masters += 1;
     }
     out.push_str(&format!("[OK] {keys} keys in {masters} masters.\n"));
-    out.push_str(&format!("{:.2} keys per slot on average.\n", 0.0));
+    out.push_str(&format!(
+        "{:.2} keys per slot on average.\n",
+        keys as f64 / CLUSTER_SLOTS as f64
+    ));
     out
 }
 
@@ -336,6 +369,49 @@ fn check_cluster(sim: &Simulator, nodes: &[MNode], out: &mut Printed) -> bool {
         ok = false;
     }
     text.push_str(">>> Check for open slots...\n");
+    let mut open: Vec<u16> = Vec::new();
+    for n in nodes.iter().filter(|n| !n.is_replica) {
+        let Some(state) = node_state(sim, n.port) else {
+            continue;
+        };
+        let (mut migrating, mut importing) = (Vec::new(), Vec::new());
+        for slot in 0..CLUSTER_SLOTS as u16 {
+            if state.migrating_to(slot).is_some() {
+                migrating.push(slot);
+            } else if state.importing_from(slot).is_some() {
+                importing.push(slot);
+            }
+        }
+        let list = |v: &[u16]| v.iter().map(u16::to_string).collect::<Vec<_>>().join(",");
+        if !migrating.is_empty() {
+            text.push_str(&format!(
+                "[WARNING] Node {}:{} has slots in migrating state {}.\n",
+                n.ip,
+                n.port,
+                list(&migrating)
+            ));
+        }
+        if !importing.is_empty() {
+            text.push_str(&format!(
+                "[WARNING] Node {}:{} has slots in importing state {}.\n",
+                n.ip,
+                n.port,
+                list(&importing)
+            ));
+        }
+        open.extend(migrating);
+        open.extend(importing);
+    }
+    if !open.is_empty() {
+        open.sort_unstable();
+        open.dedup();
+        let list: Vec<String> = open.iter().map(u16::to_string).collect();
+        text.push_str(&format!(
+            "[WARNING] The following slots are open: {}.\n",
+            list.join(",")
+        ));
+        ok = false;
+    }
     text.push_str(">>> Check slots coverage...\n");
     let mut covered = vec![false; CLUSTER_SLOTS];
     for n in nodes {
@@ -405,7 +481,7 @@ fn load_empty_node(
         ));
         return None;
     };
-    if state.nodes().len() != 1 {
+    if state.nodes().len() != 1 || sim.db(port).is_some_and(|db| !db.is_empty(sim.now())) {
         out.push_out(&format!("[ERR] Node {ip}:{typed_port} is not empty. Either the node already knows other nodes (check with CLUSTER NODES) or contains some key in database 0.\n"));
         return None;
     }
