@@ -735,3 +735,64 @@ fn port_29_slot_migration_response() {
     );
     assert!(unstable.starts_with("TRYAGAIN"), "{unstable}");
 }
+
+/// Port (smaller) of tests/cluster/tests/04-resharding.tcl: while a client writes, slots move
+/// between masters with `redis-cli --cluster reshard`; afterwards every acknowledged write reads
+/// back through the cluster and `--cluster check` is clean.
+#[test]
+fn port_04_resharding() {
+    let mut c = create_cluster(4, 5, 5, &|_| String::new());
+    sh(&mut c, &format!("sim load sequence 100 {}", port(0)));
+    sh(&mut c, "sleep 1");
+    let ids: Vec<String> = (0..5)
+        .map(|i| cli(&mut c, i, "CLUSTER MYID").trim().to_string())
+        .collect();
+    for (from, to, slots) in [(0, 1, 100), (2, 0, 150), (4, 3, 50), (1, 4, 120)] {
+        let out = sh(
+            &mut c,
+            &format!(
+                "redis-cli --cluster reshard 127.0.0.1:{} --cluster-from {} --cluster-to {} --cluster-slots {slots} --cluster-yes",
+                port(0),
+                ids[from],
+                ids[to]
+            ),
+        );
+        assert!(
+            out.contains(&format!("Ready to move {slots} slots.")),
+            "{out}"
+        );
+        assert_eq!(
+            out.matches("Moving slot ").count(),
+            2 * slots,
+            "plan and moves"
+        );
+        sh(&mut c, "sleep 1");
+    }
+    let reshard_all = sh(
+        &mut c,
+        &format!(
+            "redis-cli --cluster reshard 127.0.0.1:{} --cluster-from all --cluster-to {} --cluster-slots 200 --cluster-yes",
+            port(0),
+            ids[2]
+        ),
+    );
+    assert!(
+        reshard_all.contains("Ready to move 200 slots."),
+        "{reshard_all}"
+    );
+    sh(&mut c, "sleep 2");
+    sh(&mut c, "sim load stop");
+    sh(&mut c, "sleep 3");
+    let check = sh(
+        &mut c,
+        &format!("redis-cli --cluster check 127.0.0.1:{}", port(0)),
+    );
+    assert!(
+        check.contains("[OK] All nodes agree about slots configuration."),
+        "{check}"
+    );
+    assert!(check.contains("[OK] All 16384 slots covered."), "{check}");
+    assert!(!check.contains("[WARNING]"), "{check}");
+    assert_eq!(c.sim().ledger().lost().count(), 0);
+    assert_acknowledged_writes_readable(&mut c, 3);
+}

@@ -290,11 +290,62 @@ pub fn execute(db: &mut Keyspace, argv: &[Vec<u8>], now: SimTime) -> Applied {
             }
             wrote(DataReply::Int(removed as i64), argv.to_vec())
         }
+        "scan" => scan(db, a, now),
         // Only ever seen in a replication stream (cluster mode has database 0 only; a
         // transaction arrives whole, so its markers change nothing here).
         "select" | "multi" | "exec" => read(ok()),
         _ => err(&format!("ERR unknown command '{name}'")),
     }
+}
+
+/// `SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]`. The cursor here is a position in
+/// key order (Redis walks hash-table buckets, so its cursors and batches differ), with the same
+/// guarantees: a full iteration returns every key that existed throughout, and ends at 0.
+fn scan(db: &Keyspace, a: &[Vec<u8>], now: SimTime) -> Applied {
+    let cursor = match std::str::from_utf8(&a[0])
+        .ok()
+        .and_then(|c| c.parse::<u64>().ok())
+    {
+        Some(c) => c as usize,
+        None => return err("ERR invalid cursor"),
+    };
+    let (mut pattern, mut count, mut kind): (Option<&[u8]>, usize, Option<String>) =
+        (None, 10, None);
+    let mut i = 1;
+    while i < a.len() {
+        let value = a.get(i + 1);
+        match (
+            String::from_utf8_lossy(&a[i]).to_ascii_lowercase().as_str(),
+            value,
+        ) {
+            ("match", Some(p)) => pattern = Some(p),
+            ("count", Some(c)) => match parse_int(c) {
+                Some(n) if n >= 1 => count = n as usize,
+                Some(_) => return err(SYNTAX),
+                None => return err(NOT_INT),
+            },
+            ("type", Some(t)) => kind = Some(String::from_utf8_lossy(t).to_ascii_lowercase()),
+            _ => return err(SYNTAX),
+        }
+        i += 2;
+    }
+    let keys: Vec<&Vec<u8>> = db.keys(now).collect();
+    let end = (cursor + count).min(keys.len());
+    let batch = keys.get(cursor.min(keys.len())..end).unwrap_or_default();
+    let next = if end >= keys.len() { 0 } else { end };
+    let found = batch
+        .iter()
+        .filter(|k| pattern.is_none_or(|p| glob_match(p, k)))
+        .filter(|k| {
+            kind.as_deref()
+                .is_none_or(|t| db.get(k, now).is_some_and(|v| v.type_name() == t))
+        })
+        .map(|k| DataReply::Bulk((*k).clone()))
+        .collect();
+    read(DataReply::Array(vec![
+        DataReply::Bulk(next.to_string().into_bytes()),
+        DataReply::Array(found),
+    ]))
 }
 
 fn incr_by(db: &mut Keyspace, argv: &[Vec<u8>], key: &[u8], by: i64, now: SimTime) -> Applied {
@@ -592,6 +643,54 @@ mod tests {
         }
         assert_eq!(master, replica);
         assert_eq!(master.len(t), 3);
+    }
+
+    #[test]
+    fn scan_walks_every_key_once_and_ends_at_zero() {
+        let t = SimTime::DEFAULT_START;
+        let mut db = Keyspace::default();
+        for i in 0..25 {
+            execute(&mut db, &v(&["SET", &format!("k{i}"), "x"]), t);
+        }
+        execute(&mut db, &v(&["HSET", "h", "f", "v"]), t);
+        let mut cursor = "0".to_string();
+        let mut seen = Vec::new();
+        loop {
+            let r = execute(&mut db, &v(&["SCAN", &cursor, "COUNT", "7"]), t).reply;
+            let DataReply::Array(parts) = r else {
+                panic!("an array")
+            };
+            let (DataReply::Bulk(next), DataReply::Array(keys)) = (&parts[0], &parts[1]) else {
+                panic!("cursor and keys")
+            };
+            seen.extend(keys.iter().cloned());
+            cursor = String::from_utf8_lossy(next).into_owned();
+            if cursor == "0" {
+                break;
+            }
+        }
+        assert_eq!(seen.len(), 26);
+        let hashes = execute(
+            &mut db,
+            &v(&["SCAN", "0", "COUNT", "100", "TYPE", "hash"]),
+            t,
+        )
+        .reply;
+        assert_eq!(
+            hashes,
+            DataReply::Array(vec![
+                DataReply::Bulk(b"0".to_vec()),
+                DataReply::Array(vec![DataReply::Bulk(b"h".to_vec())])
+            ])
+        );
+        assert_eq!(
+            execute(&mut db, &v(&["SCAN", "x"]), t).reply,
+            DataReply::Error("ERR invalid cursor".into())
+        );
+        assert_eq!(
+            execute(&mut db, &v(&["SCAN", "0", "COUNT", "0"]), t).reply,
+            DataReply::Error(SYNTAX.into())
+        );
     }
 
     #[test]

@@ -350,6 +350,7 @@ const COMMANDS: &[(&str, i32, Kind)] = &[
     ("rpush", -3, Kind::NotSimulated),
     ("sadd", -3, Kind::NotSimulated),
     ("save", 1, Kind::NotSimulated),
+    ("scan", -2, Kind::Data),
     ("select", 2, Kind::NotSimulated),
     ("set", -3, Kind::Data),
     ("shutdown", -1, Kind::Shutdown),
