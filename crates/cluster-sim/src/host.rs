@@ -57,6 +57,8 @@ pub struct Host {
     pub repl_gen: u64,
     /// SIGINT received; the process exits at its next cron tick.
     pub shutting_down: bool,
+    /// A master shutting down waits for lagging replicas until then (`shutdown-timeout`).
+    pub shutdown_deadline: Option<cluster_proto::SimTime>,
     /// SIGSTOP-ped until this time: nothing runs, input waits in the kernel.
     pub paused_until: Option<cluster_proto::SimTime>,
     /// When the process started.

@@ -298,6 +298,7 @@ impl Simulator {
                 repl_offset: 0,
                 repl_gen: 0,
                 shutting_down: false,
+                shutdown_deadline: None,
                 paused_until: None,
                 started: self.now,
                 replid,
@@ -330,6 +331,7 @@ impl Simulator {
             .ok_or(SimError::NotStopped(port))?;
         let old_replid = host.replid.clone();
         host.shutting_down = false;
+        host.shutdown_deadline = None;
         host.started = now;
         host.replid2 = NO_REPLID.to_string();
         host.second_repl_offset = -1;
@@ -377,6 +379,60 @@ impl Simulator {
         let pid = host.pid;
         self.schedule(until, Event::Resume { port, pid });
         Ok(())
+    }
+
+    /// `shutdown-timeout` (10 s): a master shutting down cleanly first waits this long at
+    /// most for replicas that have not received everything it wrote.
+    pub const SHUTDOWN_TIMEOUT: Millis = 10_000;
+
+    /// `isReadyToShutdown`: no replica lags, or the wait is over (then the laggards are logged).
+    fn ready_to_shutdown(&mut self, port: u16) -> bool {
+        let now = self.now;
+        let Some(h) = self.hosts.get(&port) else {
+            return true;
+        };
+        let target = h.repl_offset;
+        let lagging: Vec<(u16, u64)> = self
+            .connected_replicas(port)
+            .into_iter()
+            .filter(|&(_, offset)| offset < target)
+            .collect();
+        if lagging.is_empty() {
+            return true;
+        }
+        let (pid, role) = (h.pid, h.role_letter());
+        let Some(h) = self.hosts.get_mut(&port) else {
+            return true;
+        };
+        match h.shutdown_deadline {
+            None => {
+                h.shutdown_deadline = Some(now + Self::SHUTDOWN_TIMEOUT);
+                h.log.push(log_line(
+                    pid,
+                    role,
+                    now,
+                    LogLevel::Notice,
+                    "Waiting for replicas before shutting down.",
+                ));
+                false
+            }
+            Some(deadline) if now < deadline => false,
+            Some(_) => {
+                for (replica, offset) in lagging {
+                    h.log.push(log_line(
+                        pid,
+                        role,
+                        now,
+                        LogLevel::Warning,
+                        &format!(
+                            "Lagging replica 127.0.0.1:{replica} reported offset {} behind master, lag=0, state=online.",
+                            target - offset
+                        ),
+                    ));
+                }
+                true
+            }
+        }
     }
 
     /// When a paused server resumes, if it is paused.
@@ -617,8 +673,11 @@ impl Simulator {
             }
             Event::Shutdown { port, pid } => {
                 // Only the process that got the signal; a restarted one has another pid.
-                if self.running(port).is_some_and(|h| h.pid == pid) {
+                if self.running(port).is_some_and(|h| h.pid == pid) && self.ready_to_shutdown(port)
+                {
                     let _ = self.stop_server(port, ProcessState::Killed);
+                } else if self.running(port).is_some_and(|h| h.pid == pid) {
+                    self.schedule(now + 100, Event::Shutdown { port, pid });
                 }
             }
         }
