@@ -297,7 +297,10 @@ impl ClusterState {
             let me = self.myself;
             self.set_node_as_master(&me);
             self.transmits
-                .push_back(crate::link::Transmit::SetReplicationMaster { master: None });
+                .push_back(crate::link::Transmit::SetReplicationMaster {
+                    master: None,
+                    promoted: false,
+                });
             self.repl = crate::failover::ReplicaLink::default();
         }
         self.myself_mut().slots = crate::slots::SlotSet::new();
@@ -383,13 +386,7 @@ impl ClusterState {
         }
         // Taking the slot ends its import: a fresh configEpoch makes the move win everywhere.
         if target == self.myself && self.importing_slots_from.remove(&slot).is_some() {
-            let max_epoch = self.nodes.iter().map(|n| n.config_epoch).max().unwrap_or(0);
-            let mine = self.myself().config_epoch;
-            if mine == 0 || mine != max_epoch {
-                self.current_epoch += 1;
-                let e = self.current_epoch;
-                self.myself_mut().config_epoch = e;
-                self.events.push_back(NodeEvent::EpochBumped { epoch: e });
+            if let BumpResult::Bumped(_) = self.bump_epoch(now) {
                 self.events
                     .push_back(NodeEvent::ConfigEpochAfterImport { slot });
             }

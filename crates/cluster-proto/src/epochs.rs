@@ -208,7 +208,10 @@ impl ClusterState {
         }
         let addr = self.node(master).map(|m| m.addr);
         self.transmits
-            .push_back(crate::link::Transmit::SetReplicationMaster { master: addr });
+            .push_back(crate::link::Transmit::SetReplicationMaster {
+                master: addr,
+                promoted: false,
+            });
         // clusterSetMaster: a new master ends any manual failover (and unpauses writes).
         self.reset_manual_failover();
         if let Some(addr) = addr {

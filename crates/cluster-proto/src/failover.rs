@@ -263,7 +263,10 @@ impl ClusterState {
         self.reset_manual_failover();
         self.set_node_as_master(&me);
         self.transmits
-            .push_back(crate::link::Transmit::SetReplicationMaster { master: None });
+            .push_back(crate::link::Transmit::SetReplicationMaster {
+                master: None,
+                promoted: true,
+            });
         self.repl = ReplicaLink::default();
         let slots: SlotSet = self.node(&old).map(|n| n.slots.clone()).unwrap_or_default();
         for s in slots.iter() {

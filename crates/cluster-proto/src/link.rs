@@ -52,6 +52,9 @@ pub enum Transmit {
     SetReplicationMaster {
         /// The master's address, or `None` to become a master.
         master: Option<crate::ids::NodeAddr>,
+        /// Whether this replica takes over its master's slots (a failover), rather than just
+        /// stopping replication (CLUSTER RESET).
+        promoted: bool,
     },
     /// Close a link (`freeClusterLink`).
     Close {

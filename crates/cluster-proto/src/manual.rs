@@ -79,10 +79,8 @@ impl ClusterState {
             FailoverMode::Takeover => {
                 // No consensus: a fresh configEpoch of my own, then take the slots.
                 self.events.push_back(NodeEvent::TakeoverAccepted);
-                self.current_epoch += 1;
-                let e = self.current_epoch;
-                self.myself_mut().config_epoch = e;
-                self.events.push_back(NodeEvent::EpochBumped { epoch: e });
+                // clusterBumpConfigEpochWithoutConsensus.
+                let _ = self.bump_epoch(now);
                 self.failover_replace_your_master(now);
             }
             FailoverMode::Force => {

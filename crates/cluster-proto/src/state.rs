@@ -231,8 +231,10 @@ impl ClusterState {
             .and_then(|m| self.node(&m))
             .map(|m| m.addr)
         {
-            self.transmits
-                .push_back(Transmit::SetReplicationMaster { master: Some(addr) });
+            self.transmits.push_back(Transmit::SetReplicationMaster {
+                master: Some(addr),
+                promoted: false,
+            });
         }
         self
     }

@@ -174,7 +174,7 @@ pub fn execute(db: &mut Keyspace, argv: &[Vec<u8>], now: SimTime) -> Applied {
             };
             value.extend_from_slice(&a[1]);
             let len = value.len() as i64;
-            db.set(a[0].clone(), Value::Str(value), true);
+            db.set(a[0].clone(), Value::Str(value), true, now);
             wrote(DataReply::Int(len), argv.to_vec())
         }
         "strlen" => match db.get(&a[0], now) {
@@ -195,7 +195,7 @@ pub fn execute(db: &mut Keyspace, argv: &[Vec<u8>], now: SimTime) -> Applied {
                 return err("ERR wrong number of arguments for 'mset' command");
             }
             for pair in a.chunks(2) {
-                db.set(pair[0].clone(), Value::Str(pair[1].clone()), false);
+                db.set(pair[0].clone(), Value::Str(pair[1].clone()), false, now);
             }
             wrote(ok(), argv.to_vec())
         }
@@ -253,7 +253,7 @@ pub fn execute(db: &mut Keyspace, argv: &[Vec<u8>], now: SimTime) -> Applied {
                 .chunks(2)
                 .filter(|p| hash.insert(p[0].clone(), p[1].clone()).is_none())
                 .count();
-            db.set(a[0].clone(), Value::Hash(hash), true);
+            db.set(a[0].clone(), Value::Hash(hash), true, now);
             wrote(DataReply::Int(added as i64), argv.to_vec())
         }
         "hget" => match db.get(&a[0], now) {
@@ -286,7 +286,7 @@ pub fn execute(db: &mut Keyspace, argv: &[Vec<u8>], now: SimTime) -> Applied {
             if hash.is_empty() {
                 db.remove(&a[0], now);
             } else {
-                db.set(a[0].clone(), Value::Hash(hash), true);
+                db.set(a[0].clone(), Value::Hash(hash), true, now);
             }
             wrote(DataReply::Int(removed as i64), argv.to_vec())
         }
@@ -330,7 +330,7 @@ fn scan(db: &Keyspace, a: &[Vec<u8>], now: SimTime) -> Applied {
         i += 2;
     }
     let keys: Vec<&Vec<u8>> = db.keys(now).collect();
-    let end = (cursor + count).min(keys.len());
+    let end = cursor.saturating_add(count).min(keys.len());
     let batch = keys.get(cursor.min(keys.len())..end).unwrap_or_default();
     let next = if end >= keys.len() { 0 } else { end };
     let found = batch
@@ -364,6 +364,7 @@ fn incr_by(db: &mut Keyspace, argv: &[Vec<u8>], key: &[u8], by: i64, now: SimTim
         key.to_vec(),
         Value::Str(next.to_string().into_bytes()),
         true,
+        now,
     );
     wrote(DataReply::Int(next), argv.to_vec())
 }
@@ -391,7 +392,7 @@ fn set(db: &mut Keyspace, argv: &[Vec<u8>], now: SimTime) -> Applied {
                 .into_iter()
                 .find(|u| is(opt, u)),
             next,
-        ) && expire.is_none()
+        ) && expire.is_none_or(|(u, _)| u == unit)
             && !keep_ttl
         {
             expire = Some((unit, arg));
@@ -435,7 +436,7 @@ fn set(db: &mut Keyspace, argv: &[Vec<u8>], now: SimTime) -> Applied {
     if (nx && old.is_some()) || (xx && old.is_none()) {
         return read(if get { old_reply() } else { DataReply::Nil });
     }
-    db.set(key.clone(), Value::Str(value.clone()), keep_ttl);
+    db.set(key.clone(), Value::Str(value.clone()), keep_ttl, now);
     let mut propagated = vec![b"SET".to_vec(), key.clone(), value.clone()];
     if let Some(at) = at {
         db.expire_at(key, at, now);
@@ -449,9 +450,7 @@ fn set(db: &mut Keyspace, argv: &[Vec<u8>], now: SimTime) -> Applied {
 /// `EXPIRE key seconds [NX|XX|GT|LT]` and friends; propagated as `PEXPIREAT`, or `DEL` when
 /// the time is already past.
 fn expire(db: &mut Keyspace, name: &str, a: &[Vec<u8>], now: SimTime) -> Applied {
-    let Some(n) = parse_int(&a[1]) else {
-        return err(NOT_INT);
-    };
+    // Redis reads the options before the number, and echoes a bad one as typed.
     let (mut nx, mut xx, mut gt, mut lt) = (false, false, false, false);
     for opt in &a[2..] {
         match String::from_utf8_lossy(opt).to_ascii_lowercase().as_str() {
@@ -459,7 +458,12 @@ fn expire(db: &mut Keyspace, name: &str, a: &[Vec<u8>], now: SimTime) -> Applied
             "xx" => xx = true,
             "gt" => gt = true,
             "lt" => lt = true,
-            other => return err(&format!("ERR Unsupported option {other}")),
+            _ => {
+                return err(&format!(
+                    "ERR Unsupported option {}",
+                    String::from_utf8_lossy(opt)
+                ));
+            }
         }
     }
     if nx && (xx || gt || lt) {
@@ -468,6 +472,9 @@ fn expire(db: &mut Keyspace, name: &str, a: &[Vec<u8>], now: SimTime) -> Applied
     if gt && lt {
         return err("ERR GT and LT options at the same time are not compatible");
     }
+    let Some(n) = parse_int(&a[1]) else {
+        return err(NOT_INT);
+    };
     let base = now.as_unix_millis() as i64;
     let abs = match name {
         "expire" => n.checked_mul(1000).and_then(|m| m.checked_add(base)),

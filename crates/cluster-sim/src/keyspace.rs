@@ -58,9 +58,10 @@ impl Keyspace {
         }
     }
 
-    /// Stores `value` under `key`, dropping any expiry unless `keep_ttl`.
-    pub fn set(&mut self, key: Vec<u8>, value: Value, keep_ttl: bool) {
-        if !keep_ttl {
+    /// Stores `value` under `key` at `now`, dropping any expiry unless `keep_ttl` (an expired
+    /// key is gone: its old expiry never carries over to the new value).
+    pub fn set(&mut self, key: Vec<u8>, value: Value, keep_ttl: bool, now: SimTime) {
+        if !keep_ttl || !self.live(&key, now) {
             self.expires.remove(&key);
         }
         self.values.insert(key, value);
@@ -141,8 +142,8 @@ mod tests {
     fn expired_keys_read_as_missing_and_persist_drops_the_expiry() {
         let t0 = SimTime::DEFAULT_START;
         let mut db = Keyspace::default();
-        db.set(b"a".to_vec(), Value::Str(b"1".to_vec()), false);
-        db.set(b"b".to_vec(), Value::Str(b"2".to_vec()), false);
+        db.set(b"a".to_vec(), Value::Str(b"1".to_vec()), false, t0);
+        db.set(b"b".to_vec(), Value::Str(b"2".to_vec()), false, t0);
         assert!(db.expire_at(b"a", t0 + 1000, t0));
         assert!(!db.expire_at(b"nope", t0 + 1000, t0));
         assert_eq!(db.len(t0 + 999), 2);
@@ -153,9 +154,15 @@ mod tests {
         assert_eq!(db.expiry(b"b", t0), None);
         // A new SET drops the old expiry; KEEPTTL keeps it.
         db.expire_at(b"b", t0 + 5000, t0);
-        db.set(b"b".to_vec(), Value::Str(b"3".to_vec()), true);
+        db.set(b"b".to_vec(), Value::Str(b"3".to_vec()), true, t0);
         assert_eq!(db.expiry(b"b", t0), Some(t0 + 5000));
-        db.set(b"b".to_vec(), Value::Str(b"4".to_vec()), false);
+        db.set(b"b".to_vec(), Value::Str(b"4".to_vec()), false, t0);
+        // A dead key keeps nothing: not even with KEEPTTL.
+        db.set(b"c".to_vec(), Value::Str(b"5".to_vec()), false, t0);
+        db.expire_at(b"c", t0 + 100, t0);
+        db.set(b"c".to_vec(), Value::Str(b"6".to_vec()), true, t0 + 200);
+        assert_eq!(db.expiry(b"c", t0 + 200), None);
+        assert!(db.get(b"c", t0 + 300).is_some());
         assert_eq!(db.expiry(b"b", t0), None);
         assert_eq!(db.keys_in_slot(key_hash_slot(b"b"), t0).count(), 1);
     }

@@ -790,7 +790,7 @@ impl Simulator {
                 m.backlog_first_byte = Some(m.repl_offset + 1);
                 m.repl_offset += REPL_PING_BYTES;
                 let end = m.repl_offset;
-                m.stream.push(end, vec![b"PING".to_vec()]);
+                m.stream.push(end, vec![b"PING".to_vec()], self.now);
             }
             m.stream.reset_select();
             (m.repl_offset, m.replid.clone())
@@ -832,6 +832,12 @@ impl Simulator {
             .hosts
             .iter()
             .filter(|(_, h)| h.is_running() && h.replica_of.is_none() && h.paused_until.is_none())
+            // A master paused for a manual failover sends no PING: its offset must hold still.
+            .filter(|(_, h)| {
+                !h.cluster
+                    .as_ref()
+                    .is_some_and(|c| c.writes_paused(self.now))
+            })
             .map(|(&p, _)| p)
             .collect();
         for m in masters {
@@ -847,7 +853,7 @@ impl Simulator {
                 let h = self.hosts.get_mut(&m).expect("listed above");
                 h.repl_offset += REPL_PING_BYTES;
                 let end = h.repl_offset;
-                h.stream.push(end, vec![b"PING".to_vec()]);
+                h.stream.push(end, vec![b"PING".to_vec()], self.now);
                 end
             };
             self.with_node(m, |n, now| {
@@ -959,7 +965,7 @@ impl Simulator {
                 }
             }
             Transmit::Send { link, msg } => self.transmit(End { port, link }, msg),
-            Transmit::SetReplicationMaster { master } => {
+            Transmit::SetReplicationMaster { master, promoted } => {
                 let Some(h) = self.hosts.get_mut(&port) else {
                     return;
                 };
@@ -970,10 +976,11 @@ impl Simulator {
                 if master.is_none()
                     && let Some(old) = h.replica_of
                 {
-                    // What the old master acknowledged beyond what reached this replica is
-                    // gone: the slots are served from this replica's data from now on.
+                    // A failover: what the old master acknowledged beyond what reached this
+                    // replica is gone, the slots are served from this replica's data now.
                     let (kept, history) = (h.repl_offset, h.replid.clone());
-                    self.lose_writes(old.master_port, &history, kept, |w| {
+                    let lost_to = if promoted { old.master_port } else { 0 };
+                    self.lose_writes(lost_to, &history, kept, |w| {
                         format!(
                             "{} was promoted with replication offset {kept}; this write ended at offset {} and had not reached it",
                             port, w.end

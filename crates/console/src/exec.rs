@@ -128,9 +128,13 @@ fn exec_queued(
     queued: &[Vec<Vec<u8>>],
     client: &mut Client,
 ) -> Reply {
+    // Redis wraps the transaction in MULTI/EXEC in the stream only when it propagates more
+    // than one command.
     let writes = queued
         .iter()
-        .any(|argv| key_spec(&argv[0]).map_or_else(|| is_keyless_write(&argv[0]), |s| s.3));
+        .filter(|argv| key_spec(&argv[0]).map_or_else(|| is_keyless_write(&argv[0]), |s| s.3))
+        .count()
+        > 1;
     if writes {
         sim.propagate(port, vec![b"MULTI".to_vec()]);
     }
@@ -809,7 +813,7 @@ fn migrate(sim: &mut Simulator, port: u16, argv: &[Vec<u8>], client: &Client) ->
         let Some(db) = sim.db_mut(target) else {
             return Reply::error("IOERR error or timeout connecting to the client");
         };
-        db.set(key.clone(), value.clone(), false);
+        db.set(key.clone(), value.clone(), false, now);
         if let Some(at) = expiry {
             db.expire_at(key, *at, now);
         }
@@ -841,7 +845,7 @@ fn migrate(sim: &mut Simulator, port: u16, argv: &[Vec<u8>], client: &Client) ->
             }
         }
         for cmd in rebuild {
-            sim.propagate(target, cmd);
+            sim.propagate_internal(target, cmd);
         }
     }
     if !copy {
@@ -852,7 +856,7 @@ fn migrate(sim: &mut Simulator, port: u16, argv: &[Vec<u8>], client: &Client) ->
                 del.push(key.clone());
             }
         }
-        sim.propagate(port, del);
+        sim.propagate_internal(port, del);
     }
     Reply::ok()
 }

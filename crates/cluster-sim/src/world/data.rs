@@ -4,7 +4,7 @@
 
 use std::collections::VecDeque;
 
-use cluster_proto::ReplUpdate;
+use cluster_proto::{ReplUpdate, SimTime};
 
 use super::{Event, Simulator};
 use crate::host::ReplLinkState;
@@ -20,6 +20,9 @@ pub struct StreamEntry {
     pub end: u64,
     /// The command as propagated.
     pub argv: Vec<Vec<u8>>,
+    /// When the master ran it: a replica applies it at that time (a replica never expires
+    /// keys on its own clock while applying its master's stream).
+    pub time: SimTime,
 }
 
 /// A master's replication stream: the backlog of what it sent, newest last.
@@ -42,11 +45,14 @@ pub fn resp_len(argv: &[Vec<u8>]) -> u64 {
 
 impl Stream {
     /// Appends a command ending at stream offset `end`, forgetting history beyond the backlog.
-    pub(crate) fn push(&mut self, end: u64, argv: Vec<Vec<u8>>) {
-        self.entries.push_back(StreamEntry { end, argv });
-        let first = self.entries.front().map_or(end, |e| e.end);
+    pub(crate) fn push(&mut self, end: u64, argv: Vec<Vec<u8>>, time: SimTime) {
+        self.entries.push_back(StreamEntry { end, argv, time });
         // Keep about repl-backlog-size bytes of history.
-        if end - first > REPL_BACKLOG_SIZE {
+        while self
+            .entries
+            .front()
+            .is_some_and(|first| end.saturating_sub(first.end) > REPL_BACKLOG_SIZE)
+        {
             self.entries.pop_front();
         }
     }
@@ -90,6 +96,16 @@ impl Simulator {
     /// first time) and travels to each connected replica, arriving after the network's latency.
     /// A replica's own writes are not propagated (replicas are read-only to clients).
     pub fn propagate(&mut self, port: u16, argv: Vec<Vec<u8>>) {
+        self.propagate_with(port, argv, true);
+    }
+
+    /// [`propagate`](Self::propagate) for a server's own bookkeeping writes (MIGRATE moving
+    /// keys), which no client was told succeeded: they stay out of the ledger.
+    pub fn propagate_internal(&mut self, port: u16, argv: Vec<Vec<u8>>) {
+        self.propagate_with(port, argv, false);
+    }
+
+    fn propagate_with(&mut self, port: u16, argv: Vec<Vec<u8>>, acknowledged: bool) {
         let Some(h) = self
             .hosts
             .get_mut(&port)
@@ -102,12 +118,18 @@ impl Simulator {
             let select = vec![b"SELECT".to_vec(), b"0".to_vec()];
             h.repl_offset += resp_len(&select);
             let end = h.repl_offset;
-            h.stream.push(end, select);
+            h.stream.push(end, select, self.now);
         }
         h.repl_offset += resp_len(&argv);
         let (end, offset) = (h.repl_offset, h.repl_offset);
-        self.ledger.record(self.now, port, &h.replid, end, &argv);
-        h.stream.push(end, argv);
+        // Transaction markers are not writes of their own.
+        let marker = argv
+            .first()
+            .is_some_and(|c| c.eq_ignore_ascii_case(b"MULTI") || c.eq_ignore_ascii_case(b"EXEC"));
+        if acknowledged && !marker {
+            self.ledger.record(self.now, port, &h.replid, end, &argv);
+        }
+        h.stream.push(end, argv, self.now);
         self.with_node(port, |n, now| {
             n.handle_repl_update(now, ReplUpdate::MasterOffset(offset))
         });
@@ -153,14 +175,14 @@ impl Simulator {
         if entries.is_empty() && master_db.is_none() {
             return;
         }
-        let now = self.now;
         let h = self.hosts.get_mut(&replica).expect("checked running");
         if let Some(db) = master_db {
             h.db = db;
             h.repl_offset = master_offset;
+            h.stream = Stream::default();
         }
         for e in entries {
-            crate::apply::execute(&mut h.db, &e.argv, now);
+            crate::apply::execute(&mut h.db, &e.argv, e.time);
             h.repl_offset = e.end;
         }
         let offset = h.repl_offset;
@@ -182,12 +204,13 @@ impl Simulator {
         };
         // The new master continued the replica's own history up to `second_repl_offset - 1`.
         let history = h.replid.clone();
-        let kept = if m.replid2 == history {
-            u64::try_from(m.second_repl_offset - 1).unwrap_or(0)
-        } else {
-            0
-        };
-        self.lose_writes(replica, &history, kept, |w| {
+        // Only when the new master continued this replica's own history (it was promoted from
+        // it) are the rest of that history's writes gone; a master that merely handed its
+        // slots over (resharding) moved its keys with them.
+        let continued = m.replid2 == history;
+        let kept = u64::try_from(m.second_repl_offset - 1).unwrap_or(0);
+        let lost_from = if continued { replica } else { 0 };
+        self.lose_writes(lost_from, &history, kept, |w| {
             format!(
                 "{replica} acknowledged it at offset {} after its last common point with {master} (offset {kept}); {replica} dropped it when it resynchronised as {master}'s replica",
                 w.end
@@ -195,6 +218,8 @@ impl Simulator {
         });
         if let Some(h) = self.hosts.get_mut(&replica) {
             h.db = db;
+            // A full sync frees the old backlog: a later promotion starts a fresh stream.
+            h.stream = Stream::default();
         }
     }
 

@@ -52,7 +52,7 @@ fn move_slot(
     to: &MNode,
     slot: usize,
     masters: &[MNode],
-) -> String {
+) -> Result<String, String> {
     let s = slot.to_string();
     let mut dots = String::new();
     run(
@@ -103,7 +103,8 @@ fn move_slot(
         ];
         argv.extend(keys.iter().cloned());
         match crate::exec::execute(sim, from.port, &argv) {
-            Reply::Error(_) => break,
+            // redis-cli stops the whole reshard here; the slot stays open for `--cluster fix`.
+            Reply::Error(e) => return Err(format!("{dots}\n[ERR] Calling MIGRATE: {e}\n")),
             _ => dots.push_str(&".".repeat(keys.len())),
         }
     }
@@ -124,7 +125,7 @@ fn move_slot(
     {
         run(sim, m.port, &node_cmd(to.id));
     }
-    dots
+    Ok(dots)
 }
 
 /// `redis-cli --cluster reshard host:port --cluster-from ids|all --cluster-to id
@@ -216,8 +217,17 @@ pub(super) fn reshard(sim: &mut Simulator, rest: &[String], opts: &Options) -> P
             "Moving slot {slot} from {}:{} to {}:{}: ",
             source.ip, source.port, target.ip, target.port
         ));
-        text.push_str(&move_slot(sim, &source, &target, slot, &masters));
-        text.push('\n');
+        match move_slot(sim, &source, &target, slot, &masters) {
+            Ok(dots) => {
+                text.push_str(&dots);
+                text.push('\n');
+            }
+            Err(e) => {
+                text.push_str(&e);
+                out.push_out(&text);
+                return out;
+            }
+        }
     }
     out.push_out(&text);
     out
