@@ -304,6 +304,9 @@ impl ClusterState {
             self.repl = crate::failover::ReplicaLink::default();
         }
         self.myself_mut().slots = crate::slots::SlotSet::new();
+        self.migrating_slots_to.clear();
+        self.importing_slots_from.clear();
+        self.reset_manual_failover();
         let others: Vec<NodeId> = self.nodes.iter().skip(1).map(|n| n.id).collect();
         for id in others {
             self.delete_node(&id);

@@ -74,6 +74,7 @@ impl ClusterState {
         let owners = self.slot_owners();
         let (mut sender_slots, mut migrated_our_slots) = (0, 0);
         let mut new_master = false;
+        let mut lost_mine = Vec::new();
         for slot in slots.iter() {
             sender_slots += 1;
             let owner = owners[usize::from(slot)];
@@ -92,6 +93,9 @@ impl ClusterState {
                 }
                 if let Some(o) = owner {
                     self.nodes[o].slots.remove(slot);
+                    if o == 0 {
+                        lost_mine.push(slot);
+                    }
                 }
                 self.nodes[sidx].slots.insert(slot);
                 self.todo_update_state = true;
@@ -105,6 +109,11 @@ impl ClusterState {
             self.events
                 .push_back(NodeEvent::ReconfiguredAsReplica { master: *sender });
             self.set_myself_replica_of(now, sender);
+        } else if !lost_mine.is_empty() && self.myself().is_master() {
+            // Still a master, but some of my slots went to a node with a greater epoch: the
+            // keys I keep for them are stale (delKeysInSlot).
+            self.transmits
+                .push_back(crate::link::Transmit::DropSlotKeys { slots: lost_mine });
         }
     }
 

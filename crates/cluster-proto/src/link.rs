@@ -56,6 +56,11 @@ pub enum Transmit {
         /// stopping replication (CLUSTER RESET).
         promoted: bool,
     },
+    /// Delete this node's keys in these slots, which it no longer serves (`delKeysInSlot`).
+    DropSlotKeys {
+        /// The slots.
+        slots: Vec<crate::ids::Slot>,
+    },
     /// Close a link (`freeClusterLink`).
     Close {
         /// Which link.

@@ -491,6 +491,9 @@ impl ClusterState {
                 n.replica_of = None;
             }
         }
+        // Open slots naming the forgotten node are closed (clusterDelNode).
+        self.migrating_slots_to.retain(|_, to| to != id);
+        self.importing_slots_from.retain(|_, from| from != id);
         // Links bound to it but not yet attached (inbound) simply lose their owner.
         for l in self.links.values_mut() {
             if l.node == Some(*id) {

@@ -1008,6 +1008,24 @@ impl Simulator {
                     );
                 }
             }
+            Transmit::DropSlotKeys { slots } => {
+                let now = self.now;
+                let stale: Vec<Vec<u8>> = self
+                    .db(port)
+                    .map(|db| {
+                        db.keys(now)
+                            .filter(|k| slots.contains(&cluster_proto::key_hash_slot(k)))
+                            .cloned()
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                for key in stale {
+                    if let Some(db) = self.db_mut(port) {
+                        db.remove(&key, now);
+                    }
+                    self.propagate_internal(port, vec![b"DEL".to_vec(), key]);
+                }
+            }
             Transmit::Close { link } => {
                 let end = End { port, link };
                 if let Some((conn, peer, _)) = self.net.peer(end) {

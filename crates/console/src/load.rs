@@ -87,6 +87,7 @@ impl Load {
         let shown = String::from_utf8_lossy(&argv.join(&b' ')).into_owned();
         let mut port = self.slots.get(&slot).copied().unwrap_or(self.entry);
         let mut outcome = String::from("no node answered");
+        let mut asking = false;
         for _ in 0..MAX_ATTEMPTS {
             if sim.running(port).is_none() {
                 // Connection refused: forget the route and ask another node we know.
@@ -117,8 +118,27 @@ impl Load {
                 outcome = format!("Timeout reading from 127.0.0.1:{port} (the server is paused)");
                 break;
             }
-            let reply = execute_as(sim, port, &argv, &mut Client::default());
+            let mut client = Client {
+                asking: std::mem::take(&mut asking),
+                ..Client::default()
+            };
+            let reply = execute_as(sim, port, &argv, &mut client);
             match reply {
+                // ASK: this one command goes to the importing node, with ASKING first; the
+                // slot's route stays where it is.
+                Reply::Error(e) if e.starts_with("ASK ") => {
+                    match e.rsplit_once(':').and_then(|(_, p)| p.parse::<u16>().ok()) {
+                        Some(to) => {
+                            port = to;
+                            asking = true;
+                            outcome = e;
+                        }
+                        None => {
+                            outcome = e;
+                            break;
+                        }
+                    }
+                }
                 Reply::Error(e) if e.starts_with("MOVED ") => {
                     let to = e.rsplit_once(':').and_then(|(_, p)| p.parse::<u16>().ok());
                     match to {

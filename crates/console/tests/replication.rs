@@ -104,3 +104,23 @@ fn a_transaction_with_one_write_is_not_wrapped_in_the_stream() {
     // MULTI (15) + 2 × 27 + EXEC (14).
     assert_eq!(offset(&c) - before, 27 + 15 + 54 + 14);
 }
+
+#[test]
+fn a_master_that_loses_a_slot_to_a_greater_epoch_drops_its_keys() {
+    let mut c = cluster();
+    sh(&mut c, "redis-cli -p 7000 SET b 1"); // slot 3300
+    sh(&mut c, "redis-cli -p 7000 SET x3 1"); // slot 1984 stays with 7000
+    // 7001 takes slot 3300 by force: bound in its own table, then a bigger configEpoch.
+    sh(
+        &mut c,
+        "redis-cli -p 7001 CLUSTER SETSLOT 3300 NODE $(redis-cli -p 7001 CLUSTER MYID)",
+    );
+    assert!(sh(&mut c, "redis-cli -p 7001 CLUSTER BUMPEPOCH").starts_with("BUMPED"));
+    sh(&mut c, "sleep 3");
+    let now = c.sim().now();
+    let keys = |c: &Console, p| c.sim().db(p).map_or(0, |d| d.len(now));
+    assert_eq!(keys(&c, 7000), 1, "b (slot 3300) is gone, x3 stays");
+    assert_eq!(keys(&c, 7003), 1, "the replica got the DEL");
+    assert_eq!(sh(&mut c, "redis-cli -p 7000 GET x3"), "\"1\"\n");
+    assert!(sh(&mut c, "redis-cli -p 7000 GET b").starts_with("(error) MOVED 3300"));
+}

@@ -19,7 +19,8 @@ fn reshard_table(sources: &[&MNode], count: usize) -> Vec<(usize, usize)> {
     order.sort_by_key(|&i| std::cmp::Reverse(sources[i].slots_count()));
     let mut moved = Vec::new();
     for (rank, &i) in order.iter().enumerate() {
-        let share = count as f64 / total.max(1) as f64 * sources[i].slots_count() as f64;
+        // redis-cli computes in single precision.
+        let share = count as f32 / total.max(1) as f32 * sources[i].slots_count() as f32;
         let max = if rank == 0 {
             share.ceil()
         } else {
