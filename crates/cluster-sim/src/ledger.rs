@@ -96,10 +96,24 @@ impl Ledger {
         at: SimTime,
         reason: &dyn Fn(&AckedWrite) -> String,
     ) -> Vec<LostWrite> {
+        self.lose_between(port, replid, kept, u64::MAX, at, reason)
+    }
+
+    /// Marks as lost every write `port` acknowledged in history `replid` with an end offset in
+    /// `(kept, upto]`; returns them.
+    pub fn lose_between(
+        &mut self,
+        port: u16,
+        replid: &str,
+        kept: u64,
+        upto: u64,
+        at: SimTime,
+        reason: &dyn Fn(&AckedWrite) -> String,
+    ) -> Vec<LostWrite> {
         let (gone, stay): (Vec<AckedWrite>, Vec<AckedWrite>) = self
             .acked
             .drain(..)
-            .partition(|w| w.port == port && w.replid == replid && w.end > kept);
+            .partition(|w| w.port == port && w.replid == replid && w.end > kept && w.end <= upto);
         self.acked = stay.into();
         let lost: Vec<LostWrite> = gone
             .into_iter()

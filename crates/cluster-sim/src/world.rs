@@ -330,6 +330,13 @@ impl Simulator {
             .filter(|h| !h.is_running())
             .ok_or(SimError::NotStopped(port))?;
         let old_replid = host.replid.clone();
+        // The history this host continued after a promotion, and where it took it over.
+        let inherited = (host.replid2 != NO_REPLID).then(|| {
+            (
+                host.replid2.clone(),
+                u64::try_from(host.second_repl_offset - 1).unwrap_or(0),
+            )
+        });
         host.shutting_down = false;
         host.shutdown_deadline = None;
         host.started = now;
@@ -342,7 +349,7 @@ impl Simulator {
         host.replica_of = None;
         host.repl_gen += 1;
         host.cluster = host.cluster.take().map(|c| c.restart(now));
-        self.load_on_restart(port, &old_replid);
+        self.load_on_restart(port, &old_replid, inherited);
         self.after_input(port);
         Ok(())
     }

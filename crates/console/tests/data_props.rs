@@ -65,7 +65,11 @@ fn owners(c: &Console) -> BTreeMap<u16, u16> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+    // 24 cases in CI; CLUSTERLAB_PROP_CASES=N runs more by hand.
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("CLUSTERLAB_PROP_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(24),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn every_missing_write_is_explained_and_keys_live_with_their_slot(

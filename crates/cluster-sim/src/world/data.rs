@@ -234,6 +234,11 @@ impl Simulator {
         let lost = self
             .ledger
             .lose_after(port, history, kept, self.now, &reason);
+        self.tell_lost(port, &lost);
+    }
+
+    /// Tells the story of writes just marked lost.
+    fn tell_lost(&mut self, port: u16, lost: &[crate::ledger::LostWrite]) {
         if lost.is_empty() {
             return;
         }
@@ -258,6 +263,21 @@ impl Simulator {
         );
     }
 
+    /// Marks lost the writes `port` acknowledged in `history` with `kept < end <= upto`.
+    pub(super) fn lose_writes_between(
+        &mut self,
+        port: u16,
+        history: &str,
+        kept: u64,
+        upto: u64,
+        reason: impl Fn(&crate::ledger::AckedWrite) -> String,
+    ) {
+        let lost = self
+            .ledger
+            .lose_between(port, history, kept, upto, self.now, &reason);
+        self.tell_lost(port, &lost);
+    }
+
     /// The ledger of acknowledged and lost writes.
     pub fn ledger(&self) -> &crate::ledger::Ledger {
         &self.ledger
@@ -278,7 +298,12 @@ impl Simulator {
     /// A restarted server loads what was saved. The writes it had acknowledged in its last life
     /// survive only where its history goes on: in a replica promoted from it, or in its own
     /// saved data. The rest is lost.
-    pub(super) fn load_on_restart(&mut self, port: u16, old_replid: &str) {
+    pub(super) fn load_on_restart(
+        &mut self,
+        port: u16,
+        old_replid: &str,
+        inherited: Option<(String, u64)>,
+    ) {
         let successor = self
             .hosts
             .iter()
@@ -294,6 +319,13 @@ impl Simulator {
             Some((replid, offset)) if replid == old_replid => *offset,
             _ => 0,
         };
+        // What it had inherited from the master it replaced survives in a save made after the
+        // promotion, or up to the offset of a save made while it still replicated that master.
+        let inherited_saved = match (&h.saved_at, &inherited) {
+            (Some((replid, _)), _) if replid == old_replid => None,
+            (Some((replid, offset)), Some((history, _))) if replid == history => Some(*offset),
+            _ => Some(0),
+        };
         match successor {
             Some((heir, kept)) => self.lose_writes(port, old_replid, kept, |w| {
                 format!(
@@ -301,12 +333,33 @@ impl Simulator {
                     w.end
                 )
             }),
-            None => self.lose_writes(port, old_replid, saved, |w| {
-                format!(
-                    "{port} restarted from its last save (offset {saved}) and no replica had taken over; this write (offset {}) was never saved (appendonly no)",
-                    w.end
-                )
-            }),
+            None => {
+                self.lose_writes(port, old_replid, saved, |w| {
+                    format!(
+                        "{port} restarted from its last save (offset {saved}) and no replica had taken over; this write (offset {}) was never saved (appendonly no)",
+                        w.end
+                    )
+                });
+                // Writes it had inherited from the master it replaced went with its dataset.
+                if let (Some((history, upto)), Some(kept)) = (inherited, inherited_saved) {
+                    let owners: Vec<u16> = self
+                        .ledger
+                        .acked()
+                        .filter(|w| w.replid == history && w.end <= upto && w.end > kept)
+                        .map(|w| w.port)
+                        .collect::<std::collections::BTreeSet<u16>>()
+                        .into_iter()
+                        .collect();
+                    for owner in owners {
+                        self.lose_writes_between(owner, &history, kept, upto, |w| {
+                            format!(
+                                "{port} had taken this write (offset {}) over from {owner} when it was promoted, then restarted without it (no save since, appendonly no)",
+                                w.end
+                            )
+                        });
+                    }
+                }
+            }
         }
     }
 }
