@@ -985,14 +985,16 @@ impl Simulator {
                 {
                     // A failover: what the old master acknowledged beyond what reached this
                     // replica is gone, the slots are served from this replica's data now.
+                    // (A replica that only stops replicating, by CLUSTER RESET, loses nothing.)
                     let (kept, history) = (h.repl_offset, h.replid.clone());
-                    let lost_to = if promoted { old.master_port } else { 0 };
-                    self.lose_writes(lost_to, &history, kept, |w| {
-                        format!(
-                            "{} was promoted with replication offset {kept}; this write ended at offset {} and had not reached it",
-                            port, w.end
-                        )
-                    });
+                    if promoted {
+                        self.lose_writes(old.master_port, &history, kept, |w| {
+                            format!(
+                                "{} was promoted with replication offset {kept}; this write ended at offset {} and had not reached it",
+                                port, w.end
+                            )
+                        });
+                    }
                     let fresh: String = (0..5)
                         .map(|_| format!("{:08x}", self.rng.next_u32()))
                         .collect();

@@ -202,20 +202,20 @@ impl Simulator {
         let Some(h) = self.hosts.get(&replica) else {
             return;
         };
-        // The new master continued the replica's own history up to `second_repl_offset - 1`.
         let history = h.replid.clone();
         // Only when the new master continued this replica's own history (it was promoted from
         // it) are the rest of that history's writes gone; a master that merely handed its
         // slots over (resharding) moved its keys with them.
         let continued = m.replid2 == history;
         let kept = u64::try_from(m.second_repl_offset - 1).unwrap_or(0);
-        let lost_from = if continued { replica } else { 0 };
-        self.lose_writes(lost_from, &history, kept, |w| {
-            format!(
-                "{replica} acknowledged it at offset {} after its last common point with {master} (offset {kept}); {replica} dropped it when it resynchronised as {master}'s replica",
-                w.end
-            )
-        });
+        if continued {
+            self.lose_writes(replica, &history, kept, |w| {
+                format!(
+                    "{replica} acknowledged it at offset {} after its last common point with {master} (offset {kept}); {replica} dropped it when it resynchronised as {master}'s replica",
+                    w.end
+                )
+            });
+        }
         if let Some(h) = self.hosts.get_mut(&replica) {
             h.db = db;
             // A full sync frees the old backlog: a later promotion starts a fresh stream.
