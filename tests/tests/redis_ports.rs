@@ -68,12 +68,35 @@ fn wait_for(c: &mut Console, secs: u64, what: &str, mut done: impl FnMut(&mut Co
     panic!("not reached within {secs} virtual seconds: {what}\n{views}");
 }
 
-/// `create_cluster masters replicas` from tests/cluster/cluster.tcl, with extra config.
+/// `create_cluster masters replicas` from tests/cluster/cluster.tcl, with extra config:
+/// masters get contiguous slots.
 fn create_cluster(
     seed: u64,
     masters: usize,
     replicas: usize,
     extra: &dyn Fn(usize) -> String,
+) -> Console {
+    create_cluster_with_slots(seed, masters, replicas, extra, &|c, masters| {
+        let avg = 16384 / masters;
+        for m in 0..masters {
+            let start = m * avg;
+            let end = if m == masters - 1 {
+                16383
+            } else {
+                (m + 1) * avg - 1
+            };
+            cli(c, m, &format!("CLUSTER ADDSLOTSRANGE {start} {end}"));
+        }
+    })
+}
+
+/// [`create_cluster`] with the masters' slots assigned by `assign_slots`.
+fn create_cluster_with_slots(
+    seed: u64,
+    masters: usize,
+    replicas: usize,
+    extra: &dyn Fn(usize) -> String,
+    assign_slots: &dyn Fn(&mut Console, usize),
 ) -> Console {
     let mut c = Console::new(seed);
     let n = masters + replicas;
@@ -88,16 +111,7 @@ fn create_cluster(
         );
         cli(&mut c, i, &format!("CLUSTER SET-CONFIG-EPOCH {}", i + 1));
     }
-    let avg = 16384 / masters;
-    for m in 0..masters {
-        let start = m * avg;
-        let end = if m == masters - 1 {
-            16383
-        } else {
-            (m + 1) * avg - 1
-        };
-        cli(&mut c, m, &format!("CLUSTER ADDSLOTSRANGE {start} {end}"));
-    }
+    assign_slots(&mut c, masters);
     for i in 1..n {
         cli(
             &mut c,
@@ -804,50 +818,21 @@ fn port_04_resharding() {
 #[test]
 fn port_15_cluster_slots() {
     let (masters, replicas) = (5, 15);
-    let mut c = Console::new(15);
     let n = masters + replicas;
-    for i in 0..n {
-        sh(
-            &mut c,
-            &format!(
-                "redis-server --port {} --cluster-enabled yes --cluster-node-timeout {NODE_TIMEOUT} --daemonize yes",
-                port(i)
-            ),
-        );
-        cli(&mut c, i, &format!("CLUSTER SET-CONFIG-EPOCH {}", i + 1));
-    }
-    for m in 0..masters {
-        let slots: Vec<String> = (0..16384)
-            .filter(|s| s % masters == m)
-            .map(|s| s.to_string())
-            .collect();
-        assert_eq!(
-            cli(&mut c, m, &format!("CLUSTER ADDSLOTS {}", slots.join(" "))).trim(),
-            "OK"
-        );
-    }
-    for i in 1..n {
-        cli(
-            &mut c,
-            i,
-            &format!("CLUSTER MEET 127.0.0.1 {}", port(i - 1)),
-        );
-    }
-    wait_for(&mut c, 60, "full mesh", |c| {
-        (0..n).all(|i| info_field(c, i, "cluster_known_nodes") == n.to_string())
-    });
-    for r in 0..replicas {
-        let id = cli(&mut c, r % masters, "CLUSTER MYID").trim().to_string();
-        assert_eq!(
-            cli(&mut c, masters + r, &format!("CLUSTER REPLICATE {id}")).trim(),
-            "OK"
-        );
-    }
-    wait_for(&mut c, 60, "cluster ok", |c| {
-        (0..n).all(|i| info_field(c, i, "cluster_state") == "ok")
-    });
-    // Let the replicas' new role spread and their first sync finish.
-    sh(&mut c, "sleep 10");
+    // cluster_allocate_mixedSlots: slot s goes to master s % 5.
+    let mut c =
+        create_cluster_with_slots(15, masters, replicas, &|_| String::new(), &|c, masters| {
+            for m in 0..masters {
+                let slots: Vec<String> = (0..16384)
+                    .filter(|s| s % masters == m)
+                    .map(|s| s.to_string())
+                    .collect();
+                assert_eq!(
+                    cli(c, m, &format!("CLUSTER ADDSLOTS {}", slots.join(" "))).trim(),
+                    "OK"
+                );
+            }
+        });
     let slaves_seen = cli(&mut c, 0, "CLUSTER NODES").matches(" slave ").count();
     assert_eq!(slaves_seen, replicas, "master #0 knows every replica");
     cluster_write_test(&mut c, 0);

@@ -75,7 +75,7 @@ pub fn app() -> Html {
                     <PresetPanel state={state.clone()} />
                 </div>
                 <div class="column right">
-                    <Topology state={state.clone()} selected={*selected} on_select={on_select.clone()} />
+                    <Topology state={state.clone()} view={view.clone()} selected={*selected} on_select={on_select.clone()} />
                     <div class="panels">
                         <BeliefMatrix view={view.clone()} selected={*selected} {on_select} />
                         if let Some(o) = slot_observer {

@@ -3,34 +3,19 @@
 #![cfg(target_arch = "wasm32")]
 
 use cluster_sim::SlotRun;
-use clusterlab_web::app::App;
 use clusterlab_web::components::slot_map::{SlotMap, SlotMapProps};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 use web_sys::{
     Element, Event, EventInit, HtmlElement, HtmlInputElement, HtmlSelectElement, InputEvent,
-    InputEventInit, KeyboardEvent, KeyboardEventInit,
+    InputEventInit,
 };
 
 mod common;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-async fn mount() -> Element {
-    if let Some(s) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
-        let _ = s.remove_item(clusterlab_web::components::terminal::HISTORY_KEY);
-    }
-    let root = common::fresh_root();
-    yew::Renderer::<App>::with_root(root.clone()).render();
-    yew::scheduler::flush().await;
-    root
-}
-
-fn find(root: &Element, selector: &str) -> Element {
-    root.query_selector(selector)
-        .expect("valid selector")
-        .unwrap_or_else(|| panic!("{selector} is on the page"))
-}
+use common::{click, find, mount_app as mount, terminal_lines, type_line, type_text};
 
 fn count(root: &Element, selector: &str) -> u32 {
     root.query_selector_all(selector)
@@ -40,12 +25,6 @@ fn count(root: &Element, selector: &str) -> u32 {
 
 fn text(root: &Element, selector: &str) -> String {
     find(root, selector).text_content().unwrap_or_default()
-}
-
-async fn click(root: &Element, selector: &str) {
-    let el: HtmlElement = find(root, selector).dyn_into().expect("an HTML element");
-    el.click();
-    yew::scheduler::flush().await;
 }
 
 /// SVG elements are not `HtmlElement`s: send them a bubbling click event.
@@ -68,36 +47,6 @@ async fn choose(root: &Element, selector: &str, value: &str) {
     let ev = Event::new_with_event_init_dict("change", &init).expect("event");
     select.dispatch_event(&ev).expect("dispatch");
     yew::scheduler::flush().await;
-}
-
-async fn type_text(root: &Element, text: &str) {
-    let field: HtmlInputElement = find(root, ".terminal-input").dyn_into().expect("input");
-    field.set_value(text);
-    let init = InputEventInit::new();
-    init.set_bubbles(true);
-    let ev = InputEvent::new_with_event_init_dict("input", &init).expect("event");
-    field.dispatch_event(&ev).expect("dispatch");
-    yew::scheduler::flush().await;
-}
-
-async fn type_line(root: &Element, line: &str) {
-    type_text(root, line).await;
-    let init = KeyboardEventInit::new();
-    init.set_key("Enter");
-    init.set_bubbles(true);
-    let ev = KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).expect("event");
-    find(root, ".terminal-input")
-        .dispatch_event(&ev)
-        .expect("dispatch");
-    yew::scheduler::flush().await;
-}
-
-fn terminal_lines(root: &Element) -> Vec<String> {
-    let list = root.query_selector_all(".terminal-line").expect("selector");
-    (0..list.length())
-        .filter_map(|i| list.item(i))
-        .filter_map(|n| n.text_content())
-        .collect()
 }
 
 #[wasm_bindgen_test]

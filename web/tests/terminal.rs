@@ -1,76 +1,18 @@
 //! The terminal component in a real browser: mount it, type lines, let Yew render, read the DOM.
 #![cfg(target_arch = "wasm32")]
 
-use clusterlab_web::app::App;
-use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
-use web_sys::{
-    Element, HtmlInputElement, InputEvent, InputEventInit, KeyboardEvent, KeyboardEventInit,
-};
+use web_sys::Element;
 
 mod common;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-async fn mount() -> Element {
-    // Each test starts without the history another test saved.
-    if let Some(s) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
-        let _ = s.remove_item(clusterlab_web::components::terminal::HISTORY_KEY);
-    }
-    mount_keeping_history().await
-}
-
-async fn mount_keeping_history() -> Element {
-    let root = common::fresh_root();
-    yew::Renderer::<App>::with_root(root.clone()).render();
-    yew::scheduler::flush().await;
-    root
-}
-
-fn input(root: &Element) -> HtmlInputElement {
-    root.query_selector(".terminal-input")
-        .expect("valid selector")
-        .expect("an input line")
-        .dyn_into()
-        .expect("an <input>")
-}
-
-async fn key(root: &Element, name: &str) {
-    key_with(root, name, false).await;
-}
-
-async fn key_with(root: &Element, name: &str, ctrl: bool) {
-    let init = KeyboardEventInit::new();
-    init.set_key(name);
-    init.set_ctrl_key(ctrl);
-    init.set_bubbles(true);
-    let ev = KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).expect("event");
-    input(root).dispatch_event(&ev).expect("dispatch");
-    yew::scheduler::flush().await;
-}
-
-async fn type_text(root: &Element, text: &str) {
-    let field = input(root);
-    field.set_value(text);
-    let init = InputEventInit::new();
-    init.set_bubbles(true);
-    let ev = InputEvent::new_with_event_init_dict("input", &init).expect("event");
-    field.dispatch_event(&ev).expect("dispatch");
-    yew::scheduler::flush().await;
-}
-
-async fn type_line(root: &Element, text: &str) {
-    type_text(root, text).await;
-    key(root, "Enter").await;
-}
-
-fn screen_lines(root: &Element) -> Vec<String> {
-    let list = root.query_selector_all(".terminal-line").expect("selector");
-    (0..list.length())
-        .filter_map(|i| list.item(i))
-        .filter_map(|n| n.text_content())
-        .collect()
-}
+use common::{
+    click, input, key, key_with, mount_app as mount,
+    mount_app_keeping_history as mount_keeping_history, terminal_lines as screen_lines, type_line,
+    type_text,
+};
 
 fn prompt(root: &Element) -> String {
     root.query_selector(".terminal-prompt")
@@ -168,17 +110,6 @@ fn clock(root: &Element) -> String {
         .flatten()
         .and_then(|e| e.text_content())
         .unwrap_or_default()
-}
-
-async fn click(root: &Element, selector: &str) {
-    let el: web_sys::HtmlElement = root
-        .query_selector(selector)
-        .expect("valid selector")
-        .expect("the control exists")
-        .dyn_into()
-        .expect("an HTML element");
-    el.click();
-    yew::scheduler::flush().await;
 }
 
 #[wasm_bindgen_test]

@@ -10,8 +10,8 @@ use crate::state::ClusterState;
 use crate::time::SimTime;
 
 impl ClusterState {
-    /// The owner of every slot in this node's table, as indices into `nodes`.
-    pub(crate) fn slot_owners(&self) -> Vec<Option<usize>> {
+    /// The owner of every slot in this node's table, as indices into [`nodes`](Self::nodes).
+    pub fn slot_owners(&self) -> Vec<Option<usize>> {
         let mut owners = vec![None; CLUSTER_SLOTS];
         for (i, n) in self.nodes.iter().enumerate() {
             for s in n.slots.iter() {

@@ -61,8 +61,8 @@ fn wrote(reply: DataReply, argv: Vec<Vec<u8>>) -> Applied {
     }
 }
 
-/// Redis's `string2ll`: optional `-`, digits without leading zeros, nothing else.
-pub fn parse_int(bytes: &[u8]) -> Option<i64> {
+/// Redis's `string2ll`: an optional `-`, then digits without leading zeros, no blanks.
+pub fn string2ll(bytes: &[u8]) -> Option<i64> {
     let text = std::str::from_utf8(bytes).ok()?;
     let digits = text.strip_prefix('-').unwrap_or(text);
     let canonical = (digits == "0" && !text.starts_with('-'))
@@ -158,7 +158,7 @@ pub fn execute(db: &mut Keyspace, argv: &[Vec<u8>], now: SimTime) -> Applied {
         )),
         "incr" => incr_by(db, argv, &a[0], 1, now),
         "decr" => incr_by(db, argv, &a[0], -1, now),
-        "incrby" | "decrby" => match parse_int(&a[1]) {
+        "incrby" | "decrby" => match string2ll(&a[1]) {
             None => err(NOT_INT),
             Some(by) if name == "decrby" => match by.checked_neg() {
                 Some(by) => incr_by(db, argv, &a[0], by, now),
@@ -319,7 +319,7 @@ fn scan(db: &Keyspace, a: &[Vec<u8>], now: SimTime) -> Applied {
             value,
         ) {
             ("match", Some(p)) => pattern = Some(p),
-            ("count", Some(c)) => match parse_int(c) {
+            ("count", Some(c)) => match string2ll(c) {
                 Some(n) if n >= 1 => count = n as usize,
                 Some(_) => return err(SYNTAX),
                 None => return err(NOT_INT),
@@ -351,7 +351,7 @@ fn scan(db: &Keyspace, a: &[Vec<u8>], now: SimTime) -> Applied {
 fn incr_by(db: &mut Keyspace, argv: &[Vec<u8>], key: &[u8], by: i64, now: SimTime) -> Applied {
     let current = match db.get(key, now) {
         None => 0,
-        Some(Value::Str(v)) => match parse_int(v) {
+        Some(Value::Str(v)) => match string2ll(v) {
             Some(n) => n,
             None => return err(NOT_INT),
         },
@@ -405,7 +405,7 @@ fn set(db: &mut Keyspace, argv: &[Vec<u8>], now: SimTime) -> Applied {
     let at = match expire {
         None => None,
         Some((unit, arg)) => {
-            let Some(n) = parse_int(arg) else {
+            let Some(n) = string2ll(arg) else {
                 return err(NOT_INT);
             };
             let invalid = || err("ERR invalid expire time in 'set' command");
@@ -472,7 +472,7 @@ fn expire(db: &mut Keyspace, name: &str, a: &[Vec<u8>], now: SimTime) -> Applied
     if gt && lt {
         return err("ERR GT and LT options at the same time are not compatible");
     }
-    let Some(n) = parse_int(&a[1]) else {
+    let Some(n) = string2ll(&a[1]) else {
         return err(NOT_INT);
     };
     let base = now.as_unix_millis() as i64;

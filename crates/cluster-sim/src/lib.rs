@@ -31,7 +31,7 @@ mod wire;
 mod world;
 
 pub use apply::execute as execute_data;
-pub use apply::{Applied, DataReply, glob_match, is_data_command, parse_int};
+pub use apply::{Applied, DataReply, glob_match, is_data_command, string2ll};
 pub use host::{Host, NO_REPLID, ProcessState, ReplLinkState, ReplicaOf};
 pub use keyspace::{Keyspace, Value};
 pub use ledger::{AckedWrite, Ledger, LostWrite, MAX_ACKED, MAX_LOST};

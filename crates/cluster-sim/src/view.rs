@@ -173,16 +173,12 @@ impl Simulator {
     /// if no cluster node has run on that port.
     pub fn slot_map(&self, observer: u16) -> Option<Vec<SlotRun>> {
         let state = self.host(observer)?.cluster.as_ref()?;
-        let mut owners: Vec<Option<u16>> = vec![None; cluster_proto::CLUSTER_SLOTS];
-        for n in state.nodes().iter().filter(|n| !n.in_handshake()) {
-            for (a, b) in n.slots.ranges() {
-                for s in a..=b {
-                    owners[usize::from(s)] = Some(n.addr.port);
-                }
-            }
-        }
+        let owners = state
+            .slot_owners()
+            .into_iter()
+            .map(|o| o.map(|i| state.nodes()[i].addr.port));
         let mut runs: Vec<SlotRun> = Vec::new();
-        for (slot, owner) in owners.into_iter().enumerate() {
+        for (slot, owner) in owners.enumerate() {
             let slot = slot as u16;
             match runs.last_mut() {
                 Some(r) if r.owner == owner => r.end = slot,

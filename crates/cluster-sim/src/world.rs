@@ -1022,9 +1022,9 @@ impl Simulator {
                 let stale: Vec<Vec<u8>> = self
                     .db(port)
                     .map(|db| {
-                        db.keys(now)
-                            .filter(|k| slots.contains(&cluster_proto::key_hash_slot(k)))
-                            .cloned()
+                        slots
+                            .iter()
+                            .flat_map(|&s| db.keys_in_slot(s, now).cloned())
                             .collect()
                     })
                     .unwrap_or_default();

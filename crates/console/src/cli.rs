@@ -328,7 +328,7 @@ fn send(
 }
 
 /// `MOVED <slot> <host>:<port>` or `ASK ...`: the slot and where to go.
-fn parse_redirect(error: &str) -> Option<(u16, String, i64)> {
+pub(crate) fn parse_redirect(error: &str) -> Option<(u16, String, i64)> {
     let rest = error
         .strip_prefix("MOVED ")
         .or_else(|| error.strip_prefix("ASK "))?;

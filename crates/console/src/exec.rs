@@ -17,20 +17,7 @@ pub const CLUSTER_DISABLED: &str = "ERR This instance has cluster support disabl
 /// Redis 7.0's answer to DEBUG when `enable-debug-command` is `no` (the default).
 pub const DEBUG_DISABLED: &str = "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.";
 
-/// Redis's `string2ll`: an optional `-`, then digits without leading zeros, no blanks.
-pub fn string2ll(bytes: &[u8]) -> Option<i64> {
-    let text = std::str::from_utf8(bytes).ok()?;
-    let digits = text.strip_prefix('-').unwrap_or(text);
-    let canonical = digits == "0" && !text.starts_with('-')
-        || digits
-            .bytes()
-            .next()
-            .is_some_and(|b| (b'1'..=b'9').contains(&b));
-    if !canonical || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    text.parse().ok()
-}
+pub use cluster_sim::string2ll;
 
 /// `getSlotOrReply`.
 fn parse_slot(arg: &[u8]) -> Result<Slot, Reply> {
@@ -130,13 +117,9 @@ fn exec_queued(
 ) -> Reply {
     // Redis wraps the transaction in MULTI/EXEC in the stream only when it propagates more
     // than one command.
-    let writes = queued
-        .iter()
-        .filter(|argv| key_spec(&argv[0]).map_or_else(|| is_keyless_write(&argv[0]), |s| s.3))
-        .count()
-        > 1;
+    let writes = queued.iter().filter(|argv| writes_data(argv)).count() > 1;
     if writes {
-        sim.propagate(port, vec![b"MULTI".to_vec()]);
+        sim.propagate_internal(port, vec![b"MULTI".to_vec()]);
     }
     let replies = queued
         .iter()
@@ -148,9 +131,14 @@ fn exec_queued(
         })
         .collect();
     if writes {
-        sim.propagate(port, vec![b"EXEC".to_vec()]);
+        sim.propagate_internal(port, vec![b"EXEC".to_vec()]);
     }
     Reply::Array(replies)
+}
+
+/// Whether a command changes data (the command table's write flag).
+fn writes_data(argv: &[Vec<u8>]) -> bool {
+    key_spec(&argv[0]).map_or_else(|| is_keyless_write(&argv[0]), |s| s.3)
 }
 
 /// The keys a command names, and whether it writes (MIGRATE's keys move with its KEYS option).
@@ -289,7 +277,7 @@ fn data_reply(reply: cluster_sim::DataReply) -> Reply {
 /// A data command on this node: routed, refused on a replica if it writes, run, and its
 /// effect propagated to the replicas.
 fn run_data(sim: &mut Simulator, port: u16, argv: Vec<Vec<u8>>, client: &Client) -> Reply {
-    let writes = key_spec(&argv[0]).map_or_else(|| is_keyless_write(&argv[0]), |s| s.3);
+    let writes = writes_data(&argv);
     // A master paused for a manual failover holds writes until the failover ends (then the
     // client usually gets a MOVED to the new master).
     let mut held = 0;
@@ -306,7 +294,7 @@ fn run_data(sim: &mut Simulator, port: u16, argv: Vec<Vec<u8>>, client: &Client)
     if let Some(redirect) = route(sim, port, &argv, client) {
         return redirect;
     }
-    let write = key_spec(&argv[0]).map_or_else(|| is_keyless_write(&argv[0]), |s| s.3);
+    let write = writes_data(&argv);
     if write && sim.running(port).is_some_and(|h| h.replica_of.is_some()) {
         return Reply::error("READONLY You can't write against a read only replica.");
     }

@@ -123,36 +123,24 @@ impl Load {
                 ..Client::default()
             };
             let reply = execute_as(sim, port, &argv, &mut client);
+            // MOVED changes the slot's route; ASK sends this one command to the importing
+            // node, with ASKING first.
+            let redirect = match &reply {
+                Reply::Error(e) => crate::cli::parse_redirect(e)
+                    .and_then(|(_, _, to)| u16::try_from(to).ok())
+                    .map(|to| (to, e.starts_with("ASK "))),
+                _ => None,
+            };
+            if let (Some((to, ask)), Reply::Error(e)) = (redirect, &reply) {
+                if !ask {
+                    self.slots.insert(slot, to);
+                }
+                asking = ask;
+                port = to;
+                outcome = e.clone();
+                continue;
+            }
             match reply {
-                // ASK: this one command goes to the importing node, with ASKING first; the
-                // slot's route stays where it is.
-                Reply::Error(e) if e.starts_with("ASK ") => {
-                    match e.rsplit_once(':').and_then(|(_, p)| p.parse::<u16>().ok()) {
-                        Some(to) => {
-                            port = to;
-                            asking = true;
-                            outcome = e;
-                        }
-                        None => {
-                            outcome = e;
-                            break;
-                        }
-                    }
-                }
-                Reply::Error(e) if e.starts_with("MOVED ") => {
-                    let to = e.rsplit_once(':').and_then(|(_, p)| p.parse::<u16>().ok());
-                    match to {
-                        Some(to) => {
-                            self.slots.insert(slot, to);
-                            port = to;
-                            outcome = e;
-                        }
-                        None => {
-                            outcome = e;
-                            break;
-                        }
-                    }
-                }
                 Reply::Error(e) => {
                     outcome = e;
                     break;

@@ -3,15 +3,13 @@
 
 use console::Console;
 
+mod common;
+
 /// Three masters, 7003 replicating 7000 (nt 2000), synced.
 fn cluster() -> Console {
     let mut c = Console::new(1);
-    for p in 7000..=7003 {
-        c.eval_shell(&format!(
-            "redis-server --port {p} --cluster-enabled yes --cluster-node-timeout 2000 --daemonize yes"
-        ));
-    }
-    c.eval_shell("redis-cli --cluster create 127.0.0.1:7000 127.0.0.1:7001 127.0.0.1:7002 --cluster-replicas 0 --cluster-yes");
+    common::start_servers(&mut c, 7000..=7003, "--cluster-node-timeout 2000");
+    common::create_three_masters(&mut c);
     c.eval_shell("redis-cli --cluster add-node 127.0.0.1:7003 127.0.0.1:7000 --cluster-slave --cluster-master-id $(redis-cli -p 7000 CLUSTER MYID)");
     c.eval_shell("sleep 8");
     c

@@ -7,15 +7,13 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 #[cfg(target_arch = "wasm32")]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
+mod common;
+
 /// The seed, by hand: three masters, 7003 replicates 7000, 7000 is killed.
 fn seed_until_promotion() -> Console {
     let mut c = Console::new(1);
-    for p in 7000..=7003 {
-        c.eval_shell(&format!(
-            "redis-server --port {p} --cluster-enabled yes --cluster-node-timeout 2000 --daemonize yes"
-        ));
-    }
-    c.eval_shell("redis-cli --cluster create 127.0.0.1:7000 127.0.0.1:7001 127.0.0.1:7002 --cluster-replicas 0 --cluster-yes");
+    common::start_servers(&mut c, 7000..=7003, "--cluster-node-timeout 2000");
+    common::create_three_masters(&mut c);
     c.eval_at("127.0.0.1", 7003, "CLUSTER MEET 127.0.0.1 7000");
     c.eval_shell("sleep 2");
     c.eval_at(
@@ -109,12 +107,8 @@ fn the_wire_records_each_message_type_and_drops_in_a_partition() {
 #[test]
 fn run_until_change_stops_at_the_next_major_entry() {
     let mut c = Console::new(1);
-    for p in 7000..=7002 {
-        c.eval_shell(&format!(
-            "redis-server --port {p} --cluster-enabled yes --cluster-node-timeout 2000 --daemonize yes"
-        ));
-    }
-    c.eval_shell("redis-cli --cluster create 127.0.0.1:7000 127.0.0.1:7001 127.0.0.1:7002 --cluster-replicas 0 --cluster-yes");
+    common::start_servers(&mut c, 7000..=7002, "--cluster-node-timeout 2000");
+    common::create_three_masters(&mut c);
     c.eval_shell("sleep 5");
     c.sim_mut().drain_story();
     c.eval_shell("sim crash 7000");

@@ -7,6 +7,8 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 #[cfg(target_arch = "wasm32")]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
+mod common;
+
 fn belief(c: &Console, observer: u16, target: u16) -> (Belief, usize) {
     let view = c.sim().view();
     let cell = view
@@ -20,10 +22,8 @@ fn belief(c: &Console, observer: u16, target: u16) -> (Belief, usize) {
 #[test]
 fn pfail_is_local_fail_is_agreed() {
     let mut c = Console::new(1);
-    for p in 7000..=7002 {
-        c.eval_shell(&format!("redis-server --port {p} --cluster-enabled yes --cluster-node-timeout 2000 --daemonize yes"));
-    }
-    c.eval_shell("redis-cli --cluster create 127.0.0.1:7000 127.0.0.1:7001 127.0.0.1:7002 --cluster-replicas 0 --cluster-yes");
+    common::start_servers(&mut c, 7000..=7002, "--cluster-node-timeout 2000");
+    common::create_three_masters(&mut c);
     c.eval_shell("sleep 2");
     assert_eq!(belief(&c, 7001, 7000), (Belief::Ok, 0));
     let view = c.sim().view();
@@ -68,12 +68,8 @@ fn pfail_is_local_fail_is_agreed() {
 #[test]
 fn links_and_cuts_show_who_can_talk() {
     let mut c = Console::new(1);
-    for p in 7000..=7002 {
-        c.eval_shell(&format!(
-            "redis-server --port {p} --cluster-enabled yes --daemonize yes"
-        ));
-    }
-    c.eval_shell("redis-cli --cluster create 127.0.0.1:7000 127.0.0.1:7001 127.0.0.1:7002 --cluster-replicas 0 --cluster-yes");
+    common::start_servers(&mut c, 7000..=7002, "");
+    common::create_three_masters(&mut c);
     c.eval_shell("sleep 2");
     let view = c.sim().view();
     assert_eq!(view.links, vec![(7000, 7001), (7000, 7002), (7001, 7002)]);
@@ -105,14 +101,10 @@ fn the_slot_map_is_what_one_node_believes() {
     use cluster_sim::SlotRun;
     let run = |start, end, owner| SlotRun { start, end, owner };
     let mut c = Console::new(1);
-    for p in 7000..=7002 {
-        c.eval_shell(&format!(
-            "redis-server --port {p} --cluster-enabled yes --daemonize yes"
-        ));
-    }
+    common::start_servers(&mut c, 7000..=7002, "");
     assert_eq!(c.sim().slot_map(7001), Some(vec![run(0, 16383, None)]));
     assert_eq!(c.sim().slot_map(7999), None);
-    c.eval_shell("redis-cli --cluster create 127.0.0.1:7000 127.0.0.1:7001 127.0.0.1:7002 --cluster-replicas 0 --cluster-yes");
+    common::create_three_masters(&mut c);
     c.eval_shell("sleep 2");
     let three = vec![
         run(0, 5460, Some(7000)),

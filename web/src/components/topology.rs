@@ -13,8 +13,10 @@ use crate::state::{Action, Playground};
 /// Properties of [`Topology`].
 #[derive(Debug, Properties, PartialEq)]
 pub struct TopologyProps {
-    /// The playground's state.
+    /// The playground's state (for actions and the message record).
     pub state: UseReducerHandle<Playground>,
+    /// The world to draw (the app computes it once per render for every panel).
+    pub view: ClusterView,
     /// The node being inspected.
     #[prop_or_default]
     pub selected: Option<u16>,
@@ -198,8 +200,8 @@ fn short_slots(slots: &str) -> String {
 #[function_component(Topology)]
 pub fn topology(props: &TopologyProps) -> Html {
     let state = &props.state;
-    let view = state.view();
-    let at = layout(&view);
+    let view = &props.view;
+    let at = layout(view);
     let flights = use_mut_ref(Vec::<Flight>::new);
     let seen = use_mut_ref(|| u64::MAX);
     let shown = use_state(|| MESSAGE_KINDS.iter().map(|(k, _)| *k).collect::<Vec<_>>());
@@ -291,7 +293,7 @@ pub fn topology(props: &TopologyProps) -> Html {
     });
     let nodes = view.nodes.iter().map(|n| {
         let (x, y) = at.get(&n.port).copied().unwrap_or((0.0, 0.0));
-        let belief = consensus(&view, n.port);
+        let belief = consensus(view, n.port);
         let replica = n.role == "slave";
         let state_class = match (n.running, n.paused, belief) {
             (false, _, _) => "down",
@@ -344,8 +346,8 @@ pub fn topology(props: &TopologyProps) -> Html {
         }
     });
 
-    let toolbar = node_toolbar(props, &view);
-    let partition_bar = partition_toolbar(state, &view, &partition_mode, &group);
+    let toolbar = node_toolbar(props, view);
+    let partition_bar = partition_toolbar(state, view, &partition_mode, &group);
     let filter = html! {
         <fieldset class="msg-filter">
             <legend>{ "Messages shown" }</legend>

@@ -99,8 +99,8 @@ impl Simulator {
         self.propagate_with(port, argv, true);
     }
 
-    /// [`propagate`](Self::propagate) for a server's own bookkeeping writes (MIGRATE moving
-    /// keys), which no client was told succeeded: they stay out of the ledger.
+    /// [`propagate`](Self::propagate) for what no client was told succeeded on its own (MIGRATE
+    /// moving keys, a transaction's MULTI/EXEC markers): it stays out of the ledger.
     pub fn propagate_internal(&mut self, port: u16, argv: Vec<Vec<u8>>) {
         self.propagate_with(port, argv, false);
     }
@@ -122,11 +122,7 @@ impl Simulator {
         }
         h.repl_offset += resp_len(&argv);
         let (end, offset) = (h.repl_offset, h.repl_offset);
-        // Transaction markers are not writes of their own.
-        let marker = argv
-            .first()
-            .is_some_and(|c| c.eq_ignore_ascii_case(b"MULTI") || c.eq_ignore_ascii_case(b"EXEC"));
-        if acknowledged && !marker {
+        if acknowledged {
             self.ledger.record(self.now, port, &h.replid, end, &argv);
         }
         h.stream.push(end, argv, self.now);

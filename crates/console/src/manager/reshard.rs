@@ -1,7 +1,7 @@
 //! `redis-cli --cluster reshard` (non-interactive: `--cluster-from`, `--cluster-to`,
 //! `--cluster-slots`, `--cluster-yes`) and `--cluster del-node`, with redis-cli 7.0's output.
 
-use cluster_proto::{NodeId, key_hash_slot};
+use cluster_proto::NodeId;
 use cluster_sim::Simulator;
 
 use super::{MNode, Options, check_cluster, connect, load_from_node, parse_addr, run};
@@ -83,8 +83,7 @@ fn move_slot(
         let keys: Vec<Vec<u8>> = sim
             .db(from.port)
             .map(|db| {
-                db.keys(now)
-                    .filter(|k| usize::from(key_hash_slot(k)) == slot)
+                db.keys_in_slot(slot as u16, now)
                     .take(PIPELINE)
                     .cloned()
                     .collect()
