@@ -212,7 +212,7 @@ fn normalise(command: &str, output: &str) -> Vec<String> {
     if upper.contains("CLUSTER NODES") {
         lines.sort();
     }
-    if ["--CLUSTER INFO", "--CLUSTER CHECK"]
+    if ["--CLUSTER INFO", "--CLUSTER CHECK", "--CLUSTER FIX"]
         .iter()
         .any(|c| upper.contains(c))
     {
@@ -228,6 +228,7 @@ fn normalise(command: &str, output: &str) -> Vec<String> {
         "--CLUSTER CHECK",
         "--CLUSTER ADD-NODE",
         "--CLUSTER RESHARD",
+        "--CLUSTER FIX",
     ]
     .iter()
     .any(|c| upper.contains(c))
@@ -368,4 +369,12 @@ fn resharding_by_hand_matches_real_redis() {
 #[ignore = "needs redis-server 7.0 and takes a few seconds of real time; scripts/test.sh runs it"]
 fn reshard_and_del_node_match_real_redis() {
     compare("scenarios/cluster-reshard-del-node.txt");
+}
+
+/// `--cluster rebalance` (weights, empty masters, simulate, threshold) and `--cluster fix`
+/// (open slots by case, an uncovered slot after a piped `yes`).
+#[test]
+#[ignore = "needs redis-server 7.0; scripts/test.sh runs it"]
+fn rebalance_and_fix_match_real_redis() {
+    compare("scenarios/cluster-rebalance-fix.txt");
 }

@@ -143,6 +143,22 @@ pub fn atoi(s: &str) -> i64 {
     if neg { -n } else { n }
 }
 
+/// C's `atof`: the longest leading part that reads as a number (after blanks), else 0.
+pub fn atof(s: &str) -> f64 {
+    let s = s.trim_start();
+    // Only characters that can be part of a number (and a bounded run of them), so that a
+    // long argument costs nothing.
+    let len = s
+        .bytes()
+        .take(64)
+        .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
+        .count();
+    (1..=len)
+        .rev()
+        .find_map(|end| s[..end].parse::<f64>().ok())
+        .unwrap_or(0.0)
+}
+
 const USAGE: &str = "redis-cli 7.0.15 (ClusterLab)
 
 Usage: redis-cli [OPTIONS] [cmd [arg [arg ...]]]

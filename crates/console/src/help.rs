@@ -83,6 +83,13 @@ pub const SHELL_HELP: &str = "ClusterLab shell commands:
   redis-cli --cluster create HOST:PORT... [--cluster-replicas N] [--cluster-yes]
   redis-cli --cluster check|info HOST:PORT
   redis-cli --cluster add-node NEW_HOST:PORT HOST:PORT [--cluster-slave [--cluster-master-id ID]]
+  redis-cli --cluster reshard HOST:PORT --cluster-from IDS|all --cluster-to ID --cluster-slots N
+                             [--cluster-yes]  move slots and their keys
+  redis-cli --cluster rebalance HOST:PORT [--cluster-weight ID=W...] [--cluster-use-empty-masters]
+                             [--cluster-threshold PCT] [--cluster-simulate]
+  echo yes | redis-cli --cluster fix HOST:PORT
+                             close open slots, cover uncovered ones (its questions read the pipe)
+  redis-cli --cluster del-node HOST:PORT ID
   sleep SECONDS              let virtual time pass (decimals allowed)
   sim seed N                 choose the random seed (before the first node starts)
   sim log PORT [N]           the last N lines of a node's log (--loglevel verbose shows more)

@@ -5,7 +5,7 @@
 use cluster_proto::{CLUSTER_SLOTS, ClusterState, NodeFlags, NodeId};
 use cluster_sim::Simulator;
 
-use crate::cli::{Printed, atoi, resolve};
+use crate::cli::{Printed, atof, atoi, resolve};
 use crate::exec::execute;
 use crate::reply::Reply;
 
@@ -16,10 +16,66 @@ const INVALID_HOST_ARG: &str = "[ERR] Invalid arguments: you need to pass either
 /// simulated terminal must return).
 const MAX_JOIN_WAIT_SECS: u32 = 120;
 
-/// Options of `redis-cli --cluster ...` that apply to the subcommands here.
+mod fix;
+mod move_slot;
+mod rebalance;
 mod reshard;
 
+/// What ClusterLab says when redis-cli would wait for a typed answer.
+const CANNOT_ASK: &str = "\nClusterLab cannot wait for a typed answer here: add --cluster-yes, or pipe the answer in (echo yes | redis-cli ...).\n";
+
+/// What a pipe gives redis-cli on standard input, for its `yes` questions.
 #[derive(Debug, Default, Clone)]
+pub struct Stdin {
+    bytes: Vec<u8>,
+    pos: usize,
+    /// `yes WORD | ...`: the bytes repeat without end.
+    repeat: bool,
+}
+
+impl Stdin {
+    /// A pipe that carries `bytes` and then ends.
+    pub fn bytes(bytes: impl Into<Vec<u8>>) -> Self {
+        Self {
+            bytes: bytes.into(),
+            pos: 0,
+            repeat: false,
+        }
+    }
+
+    /// `yes WORD`'s endless `WORD\n` lines.
+    pub fn repeating(line: impl Into<Vec<u8>>) -> Self {
+        let bytes = line.into();
+        Self {
+            repeat: !bytes.is_empty(),
+            bytes,
+            pos: 0,
+        }
+    }
+
+    /// `confirmWithYes`: a `read(fd, buf, 4)`, cut to three bytes, compared with `yes`.
+    fn confirm(&mut self) -> bool {
+        let mut buf = Vec::with_capacity(4);
+        while buf.len() < 4 {
+            if self.pos == self.bytes.len() {
+                if !self.repeat {
+                    break;
+                }
+                self.pos = 0;
+            }
+            buf.push(self.bytes[self.pos]);
+            self.pos += 1;
+            // A pipe's read returns what one write put there; `yes` writes whole lines.
+            if self.repeat && self.pos == self.bytes.len() {
+                break;
+            }
+        }
+        buf.len() >= 3 && &buf[..3] == b"yes"
+    }
+}
+
+/// Options of `redis-cli --cluster ...` that apply to the subcommands here.
+#[derive(Debug, Clone)]
 struct Options {
     replicas: usize,
     yes: bool,
@@ -31,6 +87,56 @@ struct Options {
     to: Option<String>,
     /// `--cluster-slots`: how many slots to move.
     slots: Option<usize>,
+    /// `--cluster-weight name=w ...` (rebalance).
+    weights: Vec<String>,
+    /// `--cluster-threshold` in percent (rebalance).
+    threshold: f32,
+    /// `--cluster-use-empty-masters` (rebalance).
+    use_empty: bool,
+    /// `--cluster-simulate` (rebalance).
+    simulate: bool,
+    /// `--cluster-replace`: MIGRATE with REPLACE after a BUSYKEY.
+    replace: bool,
+    /// `--cluster-timeout`: MIGRATE's timeout in milliseconds.
+    timeout: i64,
+    /// `--cluster-pipeline`: keys per MIGRATE.
+    pipeline: i64,
+    /// `fix` (CLUSTER_MANAGER_CMD_FLAG_FIX).
+    fix: bool,
+    /// `--cluster-fix-with-unreachable-masters`.
+    fix_with_unreachable: bool,
+    /// `--cluster-search-multiple-owners`.
+    search_multiple_owners: bool,
+    /// Standard input, when the command is on the right of a pipe.
+    stdin: Option<Stdin>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            replicas: 0,
+            yes: false,
+            slave: false,
+            master_id: None,
+            from: None,
+            to: None,
+            slots: None,
+            weights: Vec::new(),
+            // CLUSTER_MANAGER_REBALANCE_THRESHOLD
+            threshold: 2.0,
+            use_empty: false,
+            simulate: false,
+            replace: false,
+            // CLUSTER_MANAGER_MIGRATE_TIMEOUT
+            timeout: 60_000,
+            // CLUSTER_MANAGER_MIGRATE_PIPELINE
+            pipeline: 10,
+            fix: false,
+            fix_with_unreachable: false,
+            search_multiple_owners: false,
+            stdin: None,
+        }
+    }
 }
 
 /// One node as the cluster manager tracks it (`clusterManagerNode`).
@@ -54,24 +160,7 @@ impl MNode {
 
     /// `clusterManagerNodeSlotsString`: `[0-5460],[5462]`.
     fn slots_string(&self) -> String {
-        let mut parts = Vec::new();
-        let mut start: Option<usize> = None;
-        for i in 0..=CLUSTER_SLOTS {
-            let has = i < CLUSTER_SLOTS && self.slots[i];
-            match (has, start) {
-                (true, None) => start = Some(i),
-                (false, Some(s)) => {
-                    parts.push(if s == i - 1 {
-                        format!("[{s}]")
-                    } else {
-                        format!("[{s}-{}]", i - 1)
-                    });
-                    start = None;
-                }
-                _ => {}
-            }
-        }
-        parts.join(",")
+        slots_string(&self.slots)
     }
 
     /// `clusterManagerNodeInfo`.
@@ -100,6 +189,28 @@ impl MNode {
         }
         out
     }
+}
+
+/// `clusterManagerNodeSlotsString` over a slot bitmap.
+fn slots_string(slots: &[bool]) -> String {
+    let mut parts = Vec::new();
+    let mut start: Option<usize> = None;
+    for i in 0..=slots.len() {
+        let has = slots.get(i).copied().unwrap_or(false);
+        match (has, start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                parts.push(if s == i - 1 {
+                    format!("[{s}]")
+                } else {
+                    format!("[{s}-{}]", i - 1)
+                });
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    parts.join(",")
 }
 
 fn node_state(sim: &Simulator, port: u16) -> Option<&ClusterState> {
@@ -181,46 +292,84 @@ fn run(sim: &mut Simulator, port: u16, argv: &[String]) -> Reply {
 }
 
 /// Runs `redis-cli --cluster <args>`.
-pub fn cluster_manager(sim: &mut Simulator, args: &[String]) -> Printed {
-    let mut opts = Options::default();
-    let mut positional = Vec::new();
+pub fn cluster_manager(sim: &mut Simulator, args: &[String], stdin: Option<Stdin>) -> Printed {
+    let mut opts = Options {
+        stdin,
+        ..Options::default()
+    };
+    // The subcommand and the words after it up to the first option are its arguments; a
+    // later run of plain words counts only when there were none (redis-cli's parseOptions).
+    let mut positional: Vec<String> = Vec::new();
     let mut i = 0;
     while i < args.len() {
-        match args[i].as_str() {
-            "--cluster-replicas" => {
-                let Some(v) = args.get(i + 1) else {
-                    return Printed::err(
-                        "Unrecognized option or bad number of args for: '--cluster-replicas'\n",
-                    );
-                };
-                opts.replicas = usize::try_from(atoi(v)).unwrap_or(0);
-                i += 1;
+        if !args[i].starts_with('-') || i == 0 {
+            let run_end = (i + 1..args.len())
+                .find(|&j| args[j].starts_with('-'))
+                .unwrap_or(args.len());
+            if positional.len() <= 1 {
+                positional.extend(args[i..run_end].iter().cloned());
             }
+            i = run_end;
+            continue;
+        }
+        let flag = args[i].as_str();
+        let value = args.get(i + 1);
+        let missing = || {
+            Printed::err(format!(
+                "Unrecognized option or bad number of args for: '{flag}'\n"
+            ))
+        };
+        match flag {
             "--cluster-yes" => opts.yes = true,
-            flag @ ("--cluster-from" | "--cluster-to" | "--cluster-slots") => {
-                let Some(v) = args.get(i + 1) else {
-                    return Printed::err(format!(
-                        "Unrecognized option or bad number of args for: '{flag}'\n"
-                    ));
+            "--cluster-slave" | "--cluster-replica" => opts.slave = true,
+            "--cluster-use-empty-masters" => opts.use_empty = true,
+            "--cluster-simulate" => opts.simulate = true,
+            "--cluster-replace" => opts.replace = true,
+            "--cluster-search-multiple-owners" => opts.search_multiple_owners = true,
+            "--cluster-fix-with-unreachable-masters" => opts.fix_with_unreachable = true,
+            "--cluster-weight" => {
+                if !opts.weights.is_empty() {
+                    return Printed::err(
+                        "WARNING: you cannot use --cluster-weight more than once.\nYou can set more weights by adding them as a space-separated list, ie:\n--cluster-weight n1=w n2=w\n",
+                    );
+                }
+                // The weights run until the next option or a word without `=`.
+                while let Some(w) = args.get(i + 1) {
+                    if w.starts_with("--") || !w.contains('=') {
+                        break;
+                    }
+                    opts.weights.push(w.clone());
+                    i += 1;
+                }
+            }
+            "--cluster-replicas"
+            | "--cluster-from"
+            | "--cluster-to"
+            | "--cluster-slots"
+            | "--cluster-master-id"
+            | "--cluster-threshold"
+            | "--cluster-timeout"
+            | "--cluster-pipeline" => {
+                let Some(v) = value else {
+                    return missing();
                 };
                 match flag {
+                    "--cluster-replicas" => opts.replicas = usize::try_from(atoi(v)).unwrap_or(0),
                     "--cluster-from" => opts.from = Some(v.clone()),
                     "--cluster-to" => opts.to = Some(v.clone()),
-                    _ => opts.slots = usize::try_from(atoi(v)).ok(),
+                    "--cluster-slots" => opts.slots = usize::try_from(atoi(v)).ok(),
+                    "--cluster-master-id" => opts.master_id = Some(v.clone()),
+                    "--cluster-threshold" => opts.threshold = atof(v) as f32,
+                    "--cluster-timeout" => opts.timeout = atoi(v),
+                    _ => opts.pipeline = atoi(v),
                 }
                 i += 1;
             }
-            "--cluster-slave" | "--cluster-replica" => opts.slave = true,
-            "--cluster-master-id" => {
-                let Some(v) = args.get(i + 1) else {
-                    return Printed::err(
-                        "Unrecognized option or bad number of args for: '--cluster-master-id'\n",
-                    );
-                };
-                opts.master_id = Some(v.clone());
-                i += 1;
+            _ => {
+                return Printed::err(format!(
+                    "Unrecognized option or bad number of args for: '{flag}'\n"
+                ));
             }
-            other => positional.push(other.to_string()),
         }
         i += 1;
     }
@@ -229,7 +378,9 @@ pub fn cluster_manager(sim: &mut Simulator, args: &[String]) -> Printed {
     };
     match sub.to_ascii_lowercase().as_str() {
         "create" if !rest.is_empty() => create(sim, rest, &opts),
-        "check" | "info" => {
+        // `fix` is `check` that repairs what it finds (clusterManagerCommandFix).
+        "check" | "info" | "fix" => {
+            opts.fix = sub.eq_ignore_ascii_case("fix");
             let addr = match rest {
                 [a] => parse_addr(a),
                 [ip, port] => Some((ip.clone(), atoi(port))),
@@ -243,8 +394,9 @@ pub fn cluster_manager(sim: &mut Simulator, args: &[String]) -> Printed {
                 return out;
             };
             out.push_out(&cluster_info(sim, &nodes));
-            if sub.eq_ignore_ascii_case("check") {
-                let _ = check_cluster(sim, &nodes, &mut out);
+            if !sub.eq_ignore_ascii_case("info") {
+                let mut nodes = nodes;
+                let _ = check_cluster_with(sim, &mut nodes, &mut opts, false, &mut out);
             }
             out
         }
@@ -252,16 +404,15 @@ pub fn cluster_manager(sim: &mut Simulator, args: &[String]) -> Printed {
         "create" | "add-node" => {
             Printed::err("[ERR] Wrong number of arguments for specified --cluster sub command\n")
         }
-        "reshard" => reshard::reshard(sim, rest, &opts),
+        "reshard" => reshard::reshard(sim, rest, &mut opts),
+        "rebalance" => rebalance::rebalance(sim, rest, &opts),
         "del-node" if rest.len() == 2 => reshard::del_node(sim, &rest[0], &rest[1]),
         "del-node" => {
             Printed::err("[ERR] Wrong number of arguments for specified --cluster sub command\n")
         }
-        "rebalance" | "fix" | "set-timeout" | "call" | "import" | "backup" | "help" => {
-            Printed::err(format!(
-                "redis-cli --cluster {sub} is not simulated by this version of ClusterLab yet\n"
-            ))
-        }
+        "set-timeout" | "call" | "import" | "backup" | "help" => Printed::err(format!(
+            "redis-cli --cluster {sub} is not simulated by this version of ClusterLab yet\n"
+        )),
         _ => Printed::err("Unknown --cluster subcommand\n"),
     }
 }
@@ -350,17 +501,36 @@ fn cluster_info(sim: &Simulator, nodes: &[MNode]) -> String {
     out
 }
 
-/// `clusterManagerCheckCluster`.
-fn check_cluster(sim: &Simulator, nodes: &[MNode], out: &mut Printed) -> bool {
+/// `clusterManagerCheckCluster` as check, create, add-node and reshard run it.
+fn check_cluster(sim: &mut Simulator, nodes: &[MNode], out: &mut Printed) -> bool {
+    let mut nodes = nodes.to_vec();
+    check_cluster_with(sim, &mut nodes, &mut Options::default(), false, out).unwrap_or(false)
+}
+
+/// redis-cli gave up (it exits) in the middle of a fix.
+#[derive(Debug)]
+struct Abort;
+
+/// `clusterManagerCheckCluster(quiet)`: consistency, open slots and coverage, and with
+/// `fix` in the options their repair. `quiet` leaves out the node list.
+fn check_cluster_with(
+    sim: &mut Simulator,
+    nodes: &mut [MNode],
+    opts: &mut Options,
+    quiet: bool,
+    out: &mut Printed,
+) -> Result<bool, Abort> {
     let mut ok = true;
     let first = &nodes[0];
     let mut text = format!(
         ">>> Performing Cluster Check (using node {}:{})\n",
         first.ip, first.port
     );
-    for n in nodes {
-        text.push_str(&n.info());
-        text.push('\n');
+    if !quiet {
+        for n in nodes.iter() {
+            text.push_str(&n.info());
+            text.push('\n');
+        }
     }
     if consistent(sim, nodes) {
         text.push_str("[OK] All nodes agree about slots configuration.\n");
@@ -411,10 +581,21 @@ fn check_cluster(sim: &Simulator, nodes: &[MNode], out: &mut Printed) -> bool {
             list.join(",")
         ));
         ok = false;
+        if opts.fix {
+            for &slot in &open {
+                let fixed = fix::fix_open_slot(sim, nodes, usize::from(slot), opts, &mut text);
+                let fixed = fixed.inspect_err(|_| out.push_out(&text))?;
+                // As in redis-cli, the last repair's outcome is the check's.
+                ok = fixed;
+                if !fixed {
+                    break;
+                }
+            }
+        }
     }
     text.push_str(">>> Check slots coverage...\n");
     let mut covered = vec![false; CLUSTER_SLOTS];
-    for n in nodes {
+    for n in nodes.iter() {
         for (i, &s) in n.slots.iter().enumerate() {
             covered[i] |= s;
         }
@@ -426,9 +607,18 @@ fn check_cluster(sim: &Simulator, nodes: &[MNode], out: &mut Printed) -> bool {
             "[ERR] Not all {CLUSTER_SLOTS} slots are covered by nodes.\n\n"
         ));
         ok = false;
+        if opts.fix {
+            let fixed = fix::fix_slots_coverage(sim, nodes, &covered, opts, &mut text);
+            if fixed.inspect_err(|_| out.push_out(&text))? > 0 {
+                ok = true;
+            }
+        }
+    }
+    if opts.search_multiple_owners {
+        ok &= fix::check_multiple_owners(sim, nodes, opts, &mut text);
     }
     out.push_out(&text);
-    ok
+    Ok(ok)
 }
 
 /// `clusterManagerGetAntiAffinityScore`: 10000 per replica on its master's host, 1 per

@@ -10,6 +10,7 @@ use crate::cli::{
 };
 use crate::exec::Client;
 use crate::help::SHELL_HELP;
+use crate::manager::Stdin;
 use crate::split::split_shell;
 use crate::substitute::expand_substitutions;
 
@@ -199,6 +200,9 @@ impl Console {
     /// Runs a split shell command. `tty` says whether standard output is the terminal (it is
     /// not inside `$(...)`), which changes how redis-cli formats replies.
     fn run_shell_words(&mut self, words: &[String], tty: bool) -> (Printed, bool) {
+        if let Some(bar) = words.iter().position(|w| w == "|") {
+            return (self.run_pipe(&words[..bar], &words[bar + 1..], tty), false);
+        }
         let Some((cmd, args)) = words.split_first() else {
             return (Printed::default(), false);
         };
@@ -209,10 +213,44 @@ impl Console {
             "sim" => self.sim_verb(args),
             "echo" => Printed::out(args.join(" ") + "\n"),
             "help" => Printed::out(SHELL_HELP),
+            "yes" => {
+                Printed::err("yes: in ClusterLab, yes only feeds a pipe: yes yes | redis-cli ...\n")
+            }
             "clear" => return (Printed::default(), true),
             _ => Printed::err(format!("{cmd}: command not found\n")),
         };
         (printed, false)
+    }
+
+    /// `LEFT | RIGHT`: what LEFT prints becomes RIGHT's standard input, which only redis-cli's
+    /// cluster manager reads (its `yes` questions). `yes [WORD]` on the left repeats forever.
+    fn run_pipe(&mut self, left: &[String], right: &[String], tty: bool) -> Printed {
+        if left.is_empty() || right.is_empty() || right.iter().any(|w| w == "|") {
+            return Printed::err(if left.is_empty() || right.is_empty() {
+                "syntax error near unexpected token `|'\n"
+            } else {
+                "ClusterLab's shell runs one pipe: COMMAND | redis-cli ...\n"
+            });
+        }
+        let mut printed = Printed::default();
+        let stdin = if left[0] == "yes" {
+            let word = if left.len() > 1 {
+                left[1..].join(" ")
+            } else {
+                "y".into()
+            };
+            Stdin::repeating(word + "\n")
+        } else {
+            let (p, _) = self.run_shell_words(left, false);
+            printed.push_err(&p.stderr);
+            Stdin::bytes(p.stdout)
+        };
+        let (p, _) = match (right[0].as_str(), &right[1..]) {
+            ("redis-cli", args) => (self.redis_cli_with(args, tty, Some(stdin)), false),
+            _ => self.run_shell_words(right, tty),
+        };
+        printed.push(p);
+        printed
     }
 
     fn redis_server(&mut self, args: &[String]) -> Printed {
@@ -253,10 +291,14 @@ impl Console {
     }
 
     fn redis_cli(&mut self, args: &[String], tty: bool) -> Printed {
+        self.redis_cli_with(args, tty, None)
+    }
+
+    fn redis_cli_with(&mut self, args: &[String], tty: bool, stdin: Option<Stdin>) -> Printed {
         let args = match parse_cli_args(args) {
             CliInvocation::Exit(p) => return p,
             CliInvocation::ClusterManager(words) => {
-                return crate::manager::cluster_manager(&mut self.sim, &words);
+                return crate::manager::cluster_manager(&mut self.sim, &words, stdin);
             }
             CliInvocation::Run(a) => a,
         };

@@ -1,19 +1,15 @@
 //! `redis-cli --cluster reshard` (non-interactive: `--cluster-from`, `--cluster-to`,
 //! `--cluster-slots`, `--cluster-yes`) and `--cluster del-node`, with redis-cli 7.0's output.
 
-use cluster_proto::NodeId;
 use cluster_sim::Simulator;
 
-use super::{MNode, Options, check_cluster, connect, load_from_node, parse_addr, run};
+use super::move_slot::{MoveOpts, move_slot};
+use super::{MNode, Options, Stdin, check_cluster, connect, load_from_node, parse_addr, run};
 use crate::cli::Printed;
-use crate::reply::Reply;
-
-/// `CLUSTER_MANAGER_MIGRATE_PIPELINE`: keys asked for and moved per MIGRATE.
-const PIPELINE: usize = 10;
 
 /// `clusterManagerComputeReshardTable`: from each source, a share of `count` slots in
 /// proportion to its slots (the biggest source rounds up), taken in slot order.
-fn reshard_table(sources: &[&MNode], count: usize) -> Vec<(usize, usize)> {
+pub(super) fn reshard_table(sources: &[&MNode], count: usize) -> Vec<(usize, usize)> {
     let total: usize = sources.iter().map(|s| s.slots_count()).sum();
     let mut order: Vec<usize> = (0..sources.len()).collect();
     order.sort_by_key(|&i| std::cmp::Reverse(sources[i].slots_count()));
@@ -45,92 +41,9 @@ fn find_master<'a>(nodes: &'a [MNode], id: &str) -> Option<&'a MNode> {
     nodes.iter().find(|n| n.id.as_str() == id && !n.is_replica)
 }
 
-/// `clusterManagerMoveSlot`: open the slot on both sides, move its keys a batch at a time
-/// (one dot per key), then give it to the target everywhere.
-fn move_slot(
-    sim: &mut Simulator,
-    from: &MNode,
-    to: &MNode,
-    slot: usize,
-    masters: &[MNode],
-) -> Result<String, String> {
-    let s = slot.to_string();
-    let mut dots = String::new();
-    run(
-        sim,
-        to.port,
-        &[
-            "CLUSTER".into(),
-            "SETSLOT".into(),
-            s.clone(),
-            "IMPORTING".into(),
-            from.id.to_string(),
-        ],
-    );
-    run(
-        sim,
-        from.port,
-        &[
-            "CLUSTER".into(),
-            "SETSLOT".into(),
-            s.clone(),
-            "MIGRATING".into(),
-            to.id.to_string(),
-        ],
-    );
-    loop {
-        let now = sim.now();
-        let keys: Vec<Vec<u8>> = sim
-            .db(from.port)
-            .map(|db| {
-                db.keys_in_slot(slot as u16, now)
-                    .take(PIPELINE)
-                    .cloned()
-                    .collect()
-            })
-            .unwrap_or_default();
-        if keys.is_empty() {
-            break;
-        }
-        let mut argv: Vec<Vec<u8>> = vec![
-            b"MIGRATE".to_vec(),
-            to.ip.clone().into_bytes(),
-            to.port.to_string().into_bytes(),
-            Vec::new(),
-            b"0".to_vec(),
-            b"60000".to_vec(),
-            b"KEYS".to_vec(),
-        ];
-        argv.extend(keys.iter().cloned());
-        match crate::exec::execute(sim, from.port, &argv) {
-            // redis-cli stops the whole reshard here; the slot stays open for `--cluster fix`.
-            Reply::Error(e) => return Err(format!("{dots}\n[ERR] Calling MIGRATE: {e}\n")),
-            _ => dots.push_str(&".".repeat(keys.len())),
-        }
-    }
-    let node_cmd = |id: NodeId| -> Vec<String> {
-        vec![
-            "CLUSTER".into(),
-            "SETSLOT".into(),
-            s.clone(),
-            "NODE".into(),
-            id.to_string(),
-        ]
-    };
-    run(sim, to.port, &node_cmd(to.id));
-    run(sim, from.port, &node_cmd(to.id));
-    for m in masters
-        .iter()
-        .filter(|m| m.port != from.port && m.port != to.port)
-    {
-        run(sim, m.port, &node_cmd(to.id));
-    }
-    Ok(dots)
-}
-
 /// `redis-cli --cluster reshard host:port --cluster-from ids|all --cluster-to id
 /// --cluster-slots n --cluster-yes`.
-pub(super) fn reshard(sim: &mut Simulator, rest: &[String], opts: &Options) -> Printed {
+pub(super) fn reshard(sim: &mut Simulator, rest: &[String], opts: &mut Options) -> Printed {
     let mut out = Printed::default();
     let addr = match rest {
         [a] => parse_addr(a),
@@ -203,9 +116,18 @@ pub(super) fn reshard(sim: &mut Simulator, rest: &[String], opts: &Options) -> P
     }
     if !opts.yes {
         text.push_str("Do you want to proceed with the proposed reshard plan (yes/no)? ");
-        out.push_out(&text);
-        out.push_err("\nClusterLab's reshard needs --cluster-yes (it cannot ask).\n");
-        return out;
+        match opts.stdin.as_mut().map(Stdin::confirm) {
+            Some(true) => {}
+            Some(false) => {
+                out.push_out(&text);
+                return out;
+            }
+            None => {
+                out.push_out(&text);
+                out.push_err(super::CANNOT_ASK);
+                return out;
+            }
+        }
     }
     let masters: Vec<MNode> = nodes.iter().filter(|n| !n.is_replica).cloned().collect();
     let plan: Vec<(MNode, usize)> = table
@@ -213,20 +135,14 @@ pub(super) fn reshard(sim: &mut Simulator, rest: &[String], opts: &Options) -> P
         .map(|&(i, slot)| (sources[i].clone(), slot))
         .collect();
     for (source, slot) in plan {
-        text.push_str(&format!(
-            "Moving slot {slot} from {}:{} to {}:{}: ",
-            source.ip, source.port, target.ip, target.port
-        ));
-        match move_slot(sim, &source, &target, slot, &masters) {
-            Ok(dots) => {
-                text.push_str(&dots);
-                text.push('\n');
-            }
-            Err(e) => {
-                text.push_str(&e);
-                out.push_out(&text);
-                return out;
-            }
+        let mo = MoveOpts {
+            verbose: true,
+            ..MoveOpts::default()
+        };
+        if let Err(e) = move_slot(sim, (&source, &target), slot, &masters, mo, opts, &mut text) {
+            text.push_str(&format!("clusterManagerMoveSlot failed: {e}\n"));
+            out.push_out(&text);
+            return out;
         }
     }
     out.push_out(&text);
