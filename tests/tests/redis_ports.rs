@@ -665,6 +665,105 @@ fn port_07_replica_migration_after_failover() {
     });
 }
 
+/// The masters' slot counts, as node `i` sees them.
+fn slot_counts(c: &mut Console, i: usize) -> Vec<usize> {
+    cli(c, i, "CLUSTER NODES")
+        .lines()
+        .filter(|l| l.contains("master"))
+        .map(|l| {
+            l.split(' ')
+                .skip(8)
+                .map(|r| match r.split_once('-') {
+                    Some((a, b)) => {
+                        b.parse::<usize>().unwrap_or(0) + 1 - a.parse::<usize>().unwrap_or(0)
+                    }
+                    None => usize::from(!r.is_empty()),
+                })
+                .sum()
+        })
+        .collect()
+}
+
+/// Port of tests/cluster/tests/12-replica-migration-2.tcl: 5 masters with 3 replicas each;
+/// `redis-cli --cluster rebalance --cluster-weight <#0>=0` moves every slot of master #0 away,
+/// and #0 turns into a replica with no replicas of its own: its replicas followed the new
+/// owner of its last slot (`cluster-allow-replica-migration yes`). Redis's last step, a
+/// second rebalance with `--cluster-weight <#0>=.01 --cluster-use-empty-masters`, checks
+/// `[llength [lindex [R 0 role] 2]] >= 1`, which holds for any replica's ROLE reply (its
+/// third element is the master's port); here the second rebalance is checked for what
+/// 7.0.15 really does with a replica among the weights: it leaves it out, and the four
+/// masters are already balanced.
+#[test]
+fn port_12_replica_migration_2() {
+    let mut c = create_cluster(21, 5, 15, &|_| String::new());
+    wait_for(&mut c, 50, "three replicas each", |c| {
+        (0..5).all(|i| replica_count(c, i) >= 2)
+    });
+    for i in 0..20 {
+        assert_eq!(
+            cli(&mut c, i, "CONFIG SET cluster-allow-replica-migration yes").trim(),
+            "OK"
+        );
+    }
+    let master0 = cli(&mut c, 0, "CLUSTER MYID").trim().to_string();
+    let out = sh(
+        &mut c,
+        &format!(
+            "redis-cli --cluster rebalance 127.0.0.1:{} --cluster-weight {master0}=0",
+            port(0)
+        ),
+    );
+    assert!(
+        out.contains(">>> Rebalancing across 5 nodes. Total weight = 4.00"),
+        "{out}"
+    );
+    wait_for(&mut c, 50, "#0 is a replica without replicas", |c| {
+        let info = cli(c, 0, "INFO replication");
+        info.contains("role:slave") && info.contains("connected_slaves:0")
+    });
+    // Its former replicas (#5, #10, #15) leave it for masters that own slots: the ones that
+    // hear of its role change before its last slot's new owner do so as sub-replicas.
+    wait_for(&mut c, 30, "#0's replicas follow other masters", |c| {
+        [5, 10, 15].iter().all(|&r| {
+            let line = myself_line(c, r);
+            line.contains("slave") && !line.contains(&master0)
+        })
+    });
+    let logs: String = [5, 10, 15]
+        .iter()
+        .map(|&r| sh(&mut c, &format!("sim log {} 20", port(r))))
+        .collect();
+    assert!(
+        logs.contains("I'm a sub-replica! Reconfiguring myself as a replica of grandmaster")
+            || logs.contains("Configuration change detected"),
+        "{logs}"
+    );
+    wait_for(&mut c, 30, "cluster ok", |c| {
+        (0..20).all(|i| info_field(c, i, "cluster_state") == "ok")
+    });
+    let counts = slot_counts(&mut c, 1);
+    assert_eq!(counts.iter().sum::<usize>(), 16384, "{counts:?}");
+    assert_eq!(
+        counts.iter().filter(|&&n| n == 4096).count(),
+        4,
+        "{counts:?}"
+    );
+    // "Wait for the cluster config to propagate before attempting a new resharding."
+    sh(&mut c, "sleep 10");
+    let out = sh(
+        &mut c,
+        &format!(
+            "redis-cli --cluster rebalance 127.0.0.1:{} --cluster-weight {master0}=.01 --cluster-use-empty-masters",
+            port(0)
+        ),
+    );
+    assert!(
+        out.contains("*** No rebalancing needed! All nodes are within the 2.00% threshold."),
+        "{out}"
+    );
+    assert_eq!(role(&mut c, 0), "slave");
+}
+
 /// A command typed at `redis-cli` connected to node `i`, in one connection that lasts while
 /// the same node is addressed (so READONLY and MULTI carry over).
 fn at(c: &mut Console, i: usize, cmd: &str) -> String {

@@ -109,12 +109,25 @@ impl ClusterState {
             self.events
                 .push_back(NodeEvent::ReconfiguredAsReplica { master: *sender });
             self.set_myself_replica_of(now, sender);
+        } else if let Some(grandmaster) = self.grandmaster() {
+            // My master lost its last slot and follows someone: nothing else would move me
+            // (no slot of mine changes hands again), so follow that node directly.
+            self.events.push_back(NodeEvent::SubReplica { grandmaster });
+            self.set_myself_replica_of(now, &grandmaster);
         } else if !lost_mine.is_empty() && self.myself().is_master() {
             // Still a master, but some of my slots went to a node with a greater epoch: the
             // keys I keep for them are stale (delKeysInSlot).
             self.transmits
                 .push_back(crate::link::Transmit::DropSlotKeys { slots: lost_mine });
         }
+    }
+
+    /// My master's master, when my master is itself a replica (of a node other than me: after
+    /// a TAKEOVER that can briefly be the case, and Redis then waits for the operator).
+    fn grandmaster(&self) -> Option<NodeId> {
+        let master = self.myself().replica_of?;
+        let grand = self.node(&master)?.replica_of?;
+        (grand != self.myself).then_some(grand)
     }
 
     /// A sender claims slots we know belong to a node with a greater configEpoch: tell it with

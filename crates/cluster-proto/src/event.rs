@@ -230,6 +230,12 @@ pub enum NodeEvent {
         /// The new master.
         master: NodeId,
     },
+    /// My master became a replica of another node: I follow that one (the sub-replica
+    /// safeguard of `clusterUpdateSlotsConfigWith`).
+    SubReplica {
+        /// My master's master.
+        grandmaster: NodeId,
+    },
     /// `Manual failover user request accepted.`
     ManualFailoverAccepted,
     /// `Forced failover user request accepted.`
@@ -287,6 +293,7 @@ impl NodeEvent {
             | NodeEvent::ConfigEpochReset
             | NodeEvent::EpochBumped { .. }
             | NodeEvent::ReconfiguredAsReplica { .. }
+            | NodeEvent::SubReplica { .. }
             | NodeEvent::MfTimedOut
             | NodeEvent::ConfigEpochAfterImport { .. } => LogLevel::Warning,
             NodeEvent::ManualFailoverAccepted
@@ -395,6 +402,10 @@ impl fmt::Display for NodeEvent {
             NodeEvent::ReconfiguredAsReplica { master } => write!(
                 f,
                 "Configuration change detected. Reconfiguring myself as a replica of {master}"
+            ),
+            NodeEvent::SubReplica { grandmaster } => write!(
+                f,
+                "I'm a sub-replica! Reconfiguring myself as a replica of grandmaster {grandmaster}"
             ),
             NodeEvent::ManualFailoverAccepted => {
                 f.write_str("Manual failover user request accepted.")

@@ -326,6 +326,15 @@ pub fn explain(
             "the greater configEpoch wins a slot; a master that lost all its slots follows the new owner",
             Weight::Major,
         ),
+        NodeEvent::SubReplica { grandmaster } => (
+            format!(
+                "{port}'s master became a replica of {}: {port} follows {} directly, since Redis has no chained replicas in a cluster.",
+                name(state, grandmaster),
+                name(state, grandmaster)
+            ),
+            "a replica of a replica re-attaches to the grandmaster",
+            Weight::Major,
+        ),
         NodeEvent::ConfigEpochCollision { other, epoch } => (
             format!(
                 "{port} had the same configEpoch as {} and the smaller id: it moves to configEpoch {epoch}.",
