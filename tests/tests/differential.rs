@@ -378,3 +378,19 @@ fn reshard_and_del_node_match_real_redis() {
 fn rebalance_and_fix_match_real_redis() {
     compare("scenarios/cluster-rebalance-fix.txt");
 }
+
+/// Lazy and active expiry with the DELs to a replica, DBSIZE counting expired keys,
+/// DEBUG SET-ACTIVE-EXPIRE, SETEX/PSETEX, CONFIG appendonly, CONFIG REWRITE, SAVE.
+#[test]
+#[ignore = "needs redis-server 7.0; scripts/test.sh runs it"]
+fn expiry_matches_real_redis() {
+    compare("scenarios/expiry.txt");
+}
+
+/// CLUSTER FAILOVER (refused on a master; the pause, the election, the old master's partial
+/// resync), FORCE and TAKEOVER.
+#[test]
+#[ignore = "needs redis-server 7.0; scripts/test.sh runs it"]
+fn manual_failover_matches_real_redis() {
+    compare("scenarios/manual-failover.txt");
+}

@@ -113,6 +113,8 @@ pub fn is_data_command(name: &[u8]) -> bool {
         "ttl",
         "pttl",
         "persist",
+        "setex",
+        "psetex",
         "hset",
         "hget",
         "hgetall",
@@ -136,6 +138,7 @@ pub fn execute(db: &mut Keyspace, argv: &[Vec<u8>], now: SimTime) -> Applied {
             Some(_) => err(WRONGTYPE),
         },
         "set" => set(db, argv, now),
+        "setex" | "psetex" => set_ex(db, argv, &name, now),
         "getdel" => match db.get(&a[0], now) {
             None => read(DataReply::Nil),
             Some(Value::Str(v)) => {
@@ -205,7 +208,7 @@ pub fn execute(db: &mut Keyspace, argv: &[Vec<u8>], now: SimTime) -> Applied {
                 .map(|k| DataReply::Bulk(k.clone()))
                 .collect(),
         )),
-        "dbsize" => read(DataReply::Int(db.len(now) as i64)),
+        "dbsize" => read(DataReply::Int(db.dbsize() as i64)),
         "flushall" | "flushdb" => {
             if a.len() > 1 || a.first().is_some_and(|m| !is(m, "async") && !is(m, "sync")) {
                 return err(SYNTAX);
@@ -371,6 +374,31 @@ fn incr_by(db: &mut Keyspace, argv: &[Vec<u8>], key: &[u8], by: i64, now: SimTim
 
 /// `SET key value [NX|XX] [GET] [EX s|PX ms|EXAT s|PXAT ms|KEEPTTL]`; propagated with an
 /// absolute `PXAT` expiry, as Redis 7.0 does.
+/// `SETEX key seconds value` / `PSETEX key milliseconds value`: SET with EX/PX, with their own
+/// error text (propagated, like SET, as `SET key value PXAT <ms>`).
+fn set_ex(db: &mut Keyspace, argv: &[Vec<u8>], name: &str, now: SimTime) -> Applied {
+    let Some(n) = string2ll(&argv[2]) else {
+        return err(NOT_INT);
+    };
+    let unit_ms: i64 = if name == "setex" { 1000 } else { 1 };
+    let valid = n > 0
+        && n.checked_mul(unit_ms)
+            .and_then(|ms| ms.checked_add(now.as_unix_millis() as i64))
+            .is_some();
+    if !valid {
+        return err(&format!("ERR invalid expire time in '{name}' command"));
+    }
+    let unit: &[u8] = if name == "setex" { b"EX" } else { b"PX" };
+    let as_set = [
+        b"SET".to_vec(),
+        argv[1].clone(),
+        argv[3].clone(),
+        unit.to_vec(),
+        argv[2].clone(),
+    ];
+    set(db, &as_set, now)
+}
+
 fn set(db: &mut Keyspace, argv: &[Vec<u8>], now: SimTime) -> Applied {
     let (key, value) = (&argv[1], &argv[2]);
     let (mut nx, mut xx, mut get, mut keep_ttl) = (false, false, false, false);

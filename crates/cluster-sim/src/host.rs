@@ -79,12 +79,22 @@ pub struct Host {
     pub saved_at: Option<(String, u64)>,
     /// The replication stream this host sends as a master (its backlog).
     pub stream: crate::world::Stream,
+    /// `DEBUG SET-ACTIVE-EXPIRE`: whether a master deletes expired keys on its own (on by
+    /// default; a restart turns it on again).
+    pub active_expire: bool,
+    /// `CONFIG SET appendonly` while running; the start arguments decide after a restart.
+    pub appendonly_now: Option<bool>,
 }
 
 /// A master_replid2 that means "no previous history".
 pub const NO_REPLID: &str = "0000000000000000000000000000000000000000";
 
 impl Host {
+    /// Whether the server writes an append-only file now.
+    pub fn appendonly(&self) -> bool {
+        self.appendonly_now.unwrap_or(self.config.appendonly)
+    }
+
     /// Whether the process answers clients.
     pub fn is_running(&self) -> bool {
         self.process == ProcessState::Running

@@ -113,6 +113,22 @@ impl Keyspace {
         self.keys(now).next().is_none()
     }
 
+    /// `DBSIZE`: every stored key, also those that expired and were not deleted yet (a master
+    /// deletes them when touched or by its active expiry; a replica waits for its master's DEL).
+    pub fn dbsize(&self) -> usize {
+        self.values.len()
+    }
+
+    /// Whether some key has an expiry (so the active expiry has work to watch for).
+    pub fn has_expires(&self) -> bool {
+        !self.expires.is_empty()
+    }
+
+    /// Whether `key` is still stored but expired at `now`.
+    pub fn is_expired(&self, key: &[u8], now: SimTime) -> bool {
+        self.values.contains_key(key) && self.expires.get(key).is_some_and(|&at| at <= now)
+    }
+
     /// Keys that expired by `now` (a master deletes them and tells its replicas).
     pub fn expired(&self, now: SimTime) -> Vec<Vec<u8>> {
         self.expires

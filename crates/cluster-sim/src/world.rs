@@ -21,6 +21,7 @@ use crate::trace::TraceEvent;
 use crate::wire::Wire;
 
 mod data;
+mod expiry;
 pub use data::{REPL_BACKLOG_SIZE, Stream, StreamEntry, resp_len};
 
 /// The seed used when a scenario does not choose one.
@@ -50,6 +51,9 @@ enum Event {
     ReplCron,
     /// A master's stream reaches a replica: it applies what it has not seen yet.
     ReplStream { replica: u16, generation: u64 },
+    /// Every 100 ms while some key has an expiry: masters delete expired keys
+    /// (`activeExpireCycle`).
+    ExpireCron,
     /// A SIGINT-ed server exits at its next `serverCron` tick.
     Shutdown { port: u16, pid: u32 },
     /// SIGCONT: a paused server runs again.
@@ -115,6 +119,8 @@ pub struct Simulator {
     trace: Vec<TraceEvent>,
     repl_cron_armed: bool,
     repl_cron_loops: u64,
+    /// An [`Event::ExpireCron`] is pending.
+    expire_cron_armed: bool,
     /// FNV-1a over everything that happened (events run, messages delivered, node events), so
     /// two runs can be compared by one number.
     trace_hash: u64,
@@ -167,6 +173,7 @@ impl Simulator {
             trace: Vec::new(),
             repl_cron_armed: false,
             repl_cron_loops: 0,
+            expire_cron_armed: false,
             trace_hash: FNV_OFFSET,
             events_run: 0,
             story: Story::default(),
@@ -309,6 +316,8 @@ impl Simulator {
                 saved_db: None,
                 saved_at: None,
                 stream: Stream::default(),
+                active_expire: true,
+                appendonly_now: None,
             },
         );
         self.after_input(port);
@@ -349,7 +358,20 @@ impl Simulator {
         host.replica_of = None;
         host.repl_gen += 1;
         host.cluster = host.cluster.take().map(|c| c.restart(now));
+        host.active_expire = true;
+        host.appendonly_now = None;
         self.load_on_restart(port, &old_replid, inherited);
+        // A replica's RDB carries the history and offset it had reached, so it can ask its
+        // master for a partial resync (an AOF has no such record in 7.0: a full sync then).
+        if let Some(h) = self.hosts.get_mut(&port)
+            && !h.config.appendonly
+            && h.cluster.as_ref().is_some_and(|c| c.myself().is_replica())
+            && let Some((replid, offset)) = h.saved_at.clone()
+        {
+            h.replid = replid;
+            h.repl_offset = offset;
+        }
+        self.arm_expire_cron();
         self.after_input(port);
         Ok(())
     }
@@ -457,7 +479,9 @@ impl Simulator {
             Event::ReplConnect { replica, .. }
             | Event::ReplSyncDone { replica, .. }
             | Event::ReplStream { replica, .. } => Some(*replica),
-            Event::ReplCron | Event::Shutdown { .. } | Event::Resume { .. } => None,
+            Event::ReplCron | Event::ExpireCron | Event::Shutdown { .. } | Event::Resume { .. } => {
+                None
+            }
         }
     }
 
@@ -586,6 +610,7 @@ impl Simulator {
                 self.fold(&[4, (*replica >> 8) as u8, *replica as u8]);
             }
             Event::ReplCron => self.fold(&[5]),
+            Event::ExpireCron => self.fold(&[9]),
             Event::ReplStream { replica, .. } => {
                 self.fold(&[8, (*replica >> 8) as u8, *replica as u8]);
             }
@@ -664,6 +689,7 @@ impl Simulator {
                 generation,
             } => self.repl_sync_done(replica, generation),
             Event::ReplCron => self.repl_cron(),
+            Event::ExpireCron => self.expire_cron(),
             Event::ReplStream {
                 replica,
                 generation,
@@ -697,8 +723,11 @@ impl Simulator {
             .and_then(|h| h.replica_of)
     }
 
+    /// Whether the master answers a replica's SYNC/PSYNC: running, not stopped (a SIGSTOP-ed
+    /// master leaves the connection hanging), and reachable both ways.
     fn master_reachable(&self, replica: u16, master: u16) -> bool {
-        self.running(master).is_some()
+        self.running(master)
+            .is_some_and(|m| m.paused_until.is_none())
             && self.net.reachable(replica, master)
             && self.net.reachable(master, replica)
     }
@@ -709,6 +738,20 @@ impl Simulator {
         };
         if !self.master_reachable(replica, r.master_port) {
             self.retry_replication(replica, generation);
+            return;
+        }
+        // A stopped process (SIGSTOP, DEBUG SLEEP) does nothing until it runs again.
+        if let Some(until) = self.hosts[&replica].paused_until {
+            self.schedule(
+                until,
+                Event::ReplConnect {
+                    replica,
+                    generation,
+                },
+            );
+            return;
+        }
+        if self.partial_resync(replica, r.master_port, generation) {
             return;
         }
         self.set_repl_state(replica, ReplLinkState::Syncing);

@@ -17,8 +17,14 @@ pub enum Command {
     Info(Vec<Vec<u8>>),
     /// `DEBUG SLEEP seconds` (the only DEBUG subcommand simulated).
     DebugSleep(Vec<u8>),
+    /// `DEBUG SET-ACTIVE-EXPIRE <0|1>`, the argument as typed.
+    DebugSetActiveExpire(Vec<u8>),
     /// Any other `DEBUG` subcommand, as typed.
     DebugOther(Vec<u8>),
+    /// `SAVE`.
+    Save,
+    /// `CONFIG REWRITE`.
+    ConfigRewrite,
     /// `SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE]`.
     Shutdown,
     /// `CLIENT KILL TYPE master` (`true`: new syntax, replies a count) or `CLIENT KILL ip:port`
@@ -54,6 +60,8 @@ pub fn key_spec(name: &[u8]) -> Option<(usize, isize, usize, bool)> {
     const SPECS: &[(&str, usize, isize, usize, bool)] = &[
         ("get", 1, 1, 1, false),
         ("set", 1, 1, 1, true),
+        ("setex", 1, 1, 1, true),
+        ("psetex", 1, 1, 1, true),
         ("getdel", 1, 1, 1, true),
         ("del", 1, -1, 1, true),
         ("unlink", 1, -1, 1, true),
@@ -279,6 +287,8 @@ enum Kind {
     Config,
     ConfigGet,
     ConfigSet,
+    ConfigRewrite,
+    Save,
     Data,
     ReadOnly,
     ReadWrite,
@@ -334,6 +344,7 @@ const COMMANDS: &[(&str, i32, Kind)] = &[
     ("persist", 2, Kind::Data),
     ("pexpire", -3, Kind::Data),
     ("pexpireat", -3, Kind::Data),
+    ("psetex", 4, Kind::Data),
     ("pttl", 2, Kind::Data),
     ("lpush", -3, Kind::NotSimulated),
     ("lrange", 4, Kind::NotSimulated),
@@ -349,10 +360,11 @@ const COMMANDS: &[(&str, i32, Kind)] = &[
     ("role", 1, Kind::Role),
     ("rpush", -3, Kind::NotSimulated),
     ("sadd", -3, Kind::NotSimulated),
-    ("save", 1, Kind::NotSimulated),
+    ("save", 1, Kind::Save),
     ("scan", -2, Kind::Data),
     ("select", 2, Kind::NotSimulated),
     ("set", -3, Kind::Data),
+    ("setex", 4, Kind::Data),
     ("shutdown", -1, Kind::Shutdown),
     ("slaveof", 3, Kind::NotSimulated),
     ("smembers", 2, Kind::NotSimulated),
@@ -404,7 +416,7 @@ const CONFIG_SUBCOMMANDS: &[(&str, i32, Kind)] = &[
     ("set", -4, Kind::ConfigSet),
     ("help", 2, Kind::NotSimulated),
     ("resetstat", 2, Kind::NotSimulated),
-    ("rewrite", 2, Kind::NotSimulated),
+    ("rewrite", 2, Kind::ConfigRewrite),
 ];
 
 /// Every top-level command name ClusterLab knows, for completion and help.
@@ -558,7 +570,12 @@ pub fn parse_command(argv: &[Vec<u8>]) -> Result<Command, CommandError> {
         Kind::Debug if argv.len() == 3 && argv[1].eq_ignore_ascii_case(b"sleep") => {
             Command::DebugSleep(arg(2))
         }
+        Kind::Debug if argv.len() == 3 && argv[1].eq_ignore_ascii_case(b"set-active-expire") => {
+            Command::DebugSetActiveExpire(arg(2))
+        }
         Kind::Debug => Command::DebugOther(arg(1)),
+        Kind::Save => Command::Save,
+        Kind::ConfigRewrite => Command::ConfigRewrite,
         // Only killing a replica's master link is simulated; other CLIENT forms are honest
         // about it.
         Kind::Client if argv.len() == 3 && argv[1].eq_ignore_ascii_case(b"kill") => {

@@ -6,6 +6,7 @@ use crate::reply::Reply;
 
 /// The settings CONFIG GET knows, canonical names first, then the old aliases.
 const NAMES: &[&str] = &[
+    "appendonly",
     "cluster-enabled",
     "cluster-node-timeout",
     "cluster-replica-validity-factor",
@@ -22,9 +23,19 @@ fn yes_no(b: bool) -> String {
     if b { "yes" } else { "no" }.to_string()
 }
 
-fn value(cfg: &ClusterConfig, enabled: bool, name: &str) -> Option<String> {
+/// What CONFIG reads and writes besides the cluster settings: the server's own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ServerSettings {
+    /// `cluster-enabled` (read-only).
+    pub cluster_enabled: bool,
+    /// `appendonly`.
+    pub appendonly: bool,
+}
+
+fn value(cfg: &ClusterConfig, server: ServerSettings, name: &str) -> Option<String> {
     Some(match name {
-        "cluster-enabled" => yes_no(enabled),
+        "appendonly" => yes_no(server.appendonly),
+        "cluster-enabled" => yes_no(server.cluster_enabled),
         "cluster-node-timeout" => cfg.node_timeout.to_string(),
         "cluster-replica-validity-factor" | "cluster-slave-validity-factor" => {
             cfg.replica_validity_factor.to_string()
@@ -54,7 +65,7 @@ fn glob(pattern: &[u8], text: &[u8]) -> bool {
 }
 
 /// CONFIG GET: name/value pairs for every setting some pattern matches.
-pub fn config_get(cfg: &ClusterConfig, enabled: bool, patterns: &[Vec<u8>]) -> Reply {
+pub fn config_get(cfg: &ClusterConfig, server: ServerSettings, patterns: &[Vec<u8>]) -> Reply {
     let mut out = Vec::new();
     for name in NAMES {
         let exact_alias = name.contains("slave");
@@ -65,7 +76,7 @@ pub fn config_get(cfg: &ClusterConfig, enabled: bool, patterns: &[Vec<u8>]) -> R
                 glob(p, name.as_bytes())
             }
         });
-        if let (true, Some(v)) = (matched, value(cfg, enabled, name)) {
+        if let (true, Some(v)) = (matched, value(cfg, server, name)) {
             out.push(Reply::bulk(*name));
             out.push(Reply::bulk(v));
         }
@@ -74,8 +85,13 @@ pub fn config_get(cfg: &ClusterConfig, enabled: bool, patterns: &[Vec<u8>]) -> R
 }
 
 /// CONFIG SET of name/value pairs; all are checked before any is applied, as in 7.0.
-pub fn config_set(cfg: &mut ClusterConfig, pairs: &[Vec<u8>]) -> Reply {
+pub fn config_set(
+    cfg: &mut ClusterConfig,
+    server: &mut ServerSettings,
+    pairs: &[Vec<u8>],
+) -> Reply {
     let mut next = cfg.clone();
+    let mut next_server = *server;
     for pair in pairs.chunks(2) {
         let name = String::from_utf8_lossy(&pair[0]).to_ascii_lowercase();
         let v = String::from_utf8_lossy(&pair[1]).into_owned();
@@ -99,6 +115,7 @@ pub fn config_set(cfg: &mut ClusterConfig, pairs: &[Vec<u8>]) -> Reply {
             }
         };
         let result = match name.as_str() {
+            "appendonly" => flag().map(|b| next_server.appendonly = b),
             "cluster-node-timeout" => int().map(|n| next.node_timeout = n),
             "cluster-replica-validity-factor" | "cluster-slave-validity-factor" => {
                 int().map(|n| next.replica_validity_factor = n)
@@ -120,5 +137,6 @@ pub fn config_set(cfg: &mut ClusterConfig, pairs: &[Vec<u8>]) -> Reply {
         }
     }
     *cfg = next;
+    *server = next_server;
     Reply::ok()
 }

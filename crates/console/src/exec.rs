@@ -4,7 +4,7 @@ use cluster_proto::{BumpResult, CLUSTER_PORT_INCR, CLUSTER_SLOTS, NodeId, Slot, 
 use cluster_sim::{ProcessState, Simulator};
 
 use crate::cluster_replies::{cluster_replicas, cluster_shards, cluster_slots, role};
-use crate::config_cmd::{config_get, config_set};
+use crate::config_cmd::{ServerSettings, config_get, config_set};
 
 use crate::cluster_text::{cluster_info, cluster_nodes};
 use crate::command::{ClusterCommand, Command, is_keyless_write, key_spec, parse_command};
@@ -274,6 +274,14 @@ fn data_reply(reply: cluster_sim::DataReply) -> Reply {
     }
 }
 
+/// The server settings CONFIG sees besides the cluster's.
+fn server_settings(h: &cluster_sim::Host) -> ServerSettings {
+    ServerSettings {
+        cluster_enabled: h.config.cluster_enabled,
+        appendonly: h.appendonly(),
+    }
+}
+
 /// A data command on this node: routed, refused on a replica if it writes, run, and its
 /// effect propagated to the replicas.
 fn run_data(sim: &mut Simulator, port: u16, argv: Vec<Vec<u8>>, client: &Client) -> Reply {
@@ -297,6 +305,11 @@ fn run_data(sim: &mut Simulator, port: u16, argv: Vec<Vec<u8>>, client: &Client)
     let write = writes_data(&argv);
     if write && sim.running(port).is_some_and(|h| h.replica_of.is_some()) {
         return Reply::error("READONLY You can't write against a read only replica.");
+    }
+    // expireIfNeeded: a master deletes the expired keys the command touches first (and tells
+    // its replicas).
+    if let Some((keys, _)) = command_keys(&argv) {
+        sim.expire_if_needed(port, &keys);
     }
     let now = sim.now();
     let Some(db) = sim.db_mut(port) else {
@@ -345,7 +358,7 @@ fn run(sim: &mut Simulator, port: u16, cmd: Command, client: &mut Client) -> Rep
         Command::Ping(Some(msg)) => Reply::Bulk(msg),
         Command::Echo(msg) => Reply::Bulk(msg),
         Command::Info(sections) => Reply::bulk(crate::info::info(sim, port, &sections)),
-        Command::DebugSleep(_) | Command::DebugOther(_)
+        Command::DebugSleep(_) | Command::DebugOther(_) | Command::DebugSetActiveExpire(_)
             if !sim
                 .running(port)
                 .is_some_and(|h| h.config.enable_debug_command) =>
@@ -368,6 +381,17 @@ fn run(sim: &mut Simulator, port: u16, cmd: Command, client: &mut Client) -> Rep
             }
             Reply::ok()
         }
+        Command::DebugSetActiveExpire(arg) => {
+            // `atoi`: anything but a number reads as 0, which turns it off.
+            sim.set_active_expire(port, crate::cli::atoi(&text(&arg)) != 0);
+            Reply::ok()
+        }
+        Command::Save => {
+            sim.save(port);
+            Reply::ok()
+        }
+        // ClusterLab's servers start from command-line arguments, never from a file.
+        Command::ConfigRewrite => Reply::error("ERR The server is running without a config file"),
         Command::DebugOther(sub) => Reply::error(format!(
             "ERR unknown subcommand or wrong number of arguments for '{}'. Try DEBUG HELP.",
             text(&sub)
@@ -400,22 +424,32 @@ fn run(sim: &mut Simulator, port: u16, cmd: Command, client: &mut Client) -> Rep
         Command::ConfigGet(patterns) => match sim.running(port) {
             Some(h) => {
                 let cfg = h.cluster.as_ref().map_or(&h.config.cluster, |c| c.config());
-                config_get(cfg, h.config.cluster_enabled, &patterns)
+                config_get(cfg, server_settings(h), &patterns)
             }
             None => Reply::error("ERR server is gone"),
         },
         Command::ConfigSet(pairs) => {
-            if sim.running(port).is_some_and(|h| h.cluster.is_some()) {
+            let Some(mut server) = sim.running(port).map(server_settings) else {
+                return Reply::error("ERR server is gone");
+            };
+            let reply = if sim.running(port).is_some_and(|h| h.cluster.is_some()) {
                 sim.with_node(port, |n, now| {
-                    let reply = config_set(n.config_mut(), &pairs);
+                    let reply = config_set(n.config_mut(), &mut server, &pairs);
                     n.apply_config(now);
                     reply
                 })
                 .unwrap_or_else(|| Reply::error(CLUSTER_DISABLED))
             } else {
                 let mut cfg = cluster_proto::ClusterConfig::default();
-                config_set(&mut cfg, &pairs)
+                config_set(&mut cfg, &mut server, &pairs)
+            };
+            if sim
+                .running(port)
+                .is_some_and(|h| h.appendonly() != server.appendonly)
+            {
+                sim.set_appendonly(port, server.appendonly);
             }
+            reply
         }
         Command::Cluster(sub) => {
             let enabled = sim.running(port).is_some_and(|h| h.cluster.is_some());

@@ -474,9 +474,8 @@ fn cluster_info(sim: &Simulator, nodes: &[MNode]) -> String {
     let mut out = String::new();
     let mut masters = 0;
     let mut keys = 0;
-    let now = sim.now();
     for n in nodes.iter().filter(|n| !n.is_replica) {
-        let node_keys = sim.db(n.port).map_or(0, |db| db.len(now));
+        let node_keys = sim.db(n.port).map_or(0, |db| db.dbsize());
         keys += node_keys;
         let replicas = nodes
             .iter()

@@ -62,6 +62,17 @@ impl Stream {
         self.selected = false;
     }
 
+    /// Whether every byte after `offset` up to `end` (the master's offset) is in the backlog.
+    fn holds_after(&self, offset: u64, end: u64) -> bool {
+        if offset == end {
+            return true;
+        }
+        let first_start = self.entries.front().map(|e| e.end - resp_len(&e.argv));
+        offset < end
+            && first_start.is_some_and(|s| s <= offset)
+            && self.entries.back().is_some_and(|e| e.end == end)
+    }
+
     /// Entries after `offset`, or `None` if the backlog no longer reaches back that far.
     fn after(&self, offset: u64) -> Option<Vec<StreamEntry>> {
         let first_start = self.entries.front().map(|e| e.end - resp_len(&e.argv));
@@ -126,9 +137,13 @@ impl Simulator {
             self.ledger.record(self.now, port, &h.replid, end, &argv);
         }
         h.stream.push(end, argv, self.now);
+        let has_expires = h.db.has_expires();
         self.with_node(port, |n, now| {
             n.handle_repl_update(now, ReplUpdate::MasterOffset(offset))
         });
+        if has_expires {
+            self.arm_expire_cron();
+        }
         for (replica, _) in self.connected_replicas(port) {
             if !self.net.reachable(port, replica) {
                 continue; // TCP keeps it; the next replicationCron retransmits
@@ -149,6 +164,38 @@ impl Simulator {
                 );
             }
         }
+    }
+
+    /// `PSYNC replid offset` (`masterTryPartialResynchronization`): accepted when the replica
+    /// follows the master's history (or the one the master continued, up to where it took
+    /// over) and the backlog still holds everything after its offset. The link is up at once
+    /// and the missing part of the stream follows; otherwise the caller does a full sync.
+    pub(super) fn partial_resync(&mut self, replica: u16, master: u16, generation: u64) -> bool {
+        let (Some(r), Some(m)) = (self.hosts.get(&replica), self.running(master)) else {
+            return false;
+        };
+        let next = r.repl_offset + 1;
+        let same_history = r.replid == m.replid
+            || (r.replid == m.replid2
+                && i64::try_from(next).is_ok_and(|n| n <= m.second_repl_offset));
+        let in_backlog = m.backlog_first_byte.is_some_and(|first| next >= first)
+            && m.stream.holds_after(r.repl_offset, m.repl_offset);
+        if !same_history || !in_backlog {
+            return false;
+        }
+        let master_replid = m.replid.clone();
+        let h = self.hosts.get_mut(&replica).expect("looked up above");
+        h.replid = master_replid;
+        h.backlog_first_byte = Some(next);
+        if let Some(ro) = h.replica_of.as_mut() {
+            ro.state = ReplLinkState::Up;
+        }
+        let offset = h.repl_offset;
+        self.with_node(replica, |n, now| {
+            n.handle_repl_update(now, ReplUpdate::MasterLinkUp { offset })
+        });
+        self.repl_catch_up(replica, generation);
+        true
     }
 
     /// A replica receives what its master's stream holds beyond its offset and applies it.
@@ -283,8 +330,10 @@ impl Simulator {
     /// default `save` rules do); a crash loses what was not on disk, except with `appendonly`,
     /// whose log has every write.
     pub(super) fn persist_on_stop(&mut self, port: u16, clean: bool) {
+        // A crash keeps the AOF's dataset only if the server writes one and will read it back
+        // when it restarts (with the arguments it was started with).
         if let Some(h) = self.hosts.get_mut(&port)
-            && (clean || h.config.appendonly)
+            && (clean || (h.appendonly() && h.config.appendonly))
         {
             h.saved_db = Some(h.db.clone());
             h.saved_at = Some((h.replid.clone(), h.repl_offset));
