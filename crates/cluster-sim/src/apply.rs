@@ -536,48 +536,119 @@ fn expire(db: &mut Keyspace, name: &str, a: &[Vec<u8>], now: SimTime) -> Applied
     )
 }
 
-/// Redis's `stringmatchlen`: `*`, `?`, `[...]` (with `^` and ranges) and `\` escapes.
-pub fn glob_match(pattern: &[u8], text: &[u8]) -> bool {
-    fn go(p: &[u8], t: &[u8]) -> bool {
-        match p.first() {
-            None => t.is_empty(),
-            Some(b'*') => {
-                let rest = &p[1..];
-                (0..=t.len()).any(|i| go(rest, &t[i..]))
-            }
-            Some(b'?') => !t.is_empty() && go(&p[1..], &t[1..]),
-            Some(b'[') => {
-                let Some(&c) = t.first() else {
-                    return false;
-                };
-                let mut i = 1;
-                let negate = p.get(1) == Some(&b'^');
-                if negate {
-                    i += 1;
-                }
+/// One pattern element that is not `*`: it matches exactly one byte.
+enum GlobOne<'p> {
+    Any,
+    Byte(u8),
+    /// `[...]`: the class body (between `[`/`[^` and `]`) and whether it is negated.
+    Class(&'p [u8], bool),
+}
+
+impl GlobOne<'_> {
+    fn matches(&self, c: u8) -> bool {
+        match *self {
+            GlobOne::Any => true,
+            GlobOne::Byte(b) => b == c,
+            GlobOne::Class(body, negate) => {
                 let mut matched = false;
-                while i < p.len() && p[i] != b']' {
-                    if p[i] == b'\\' && i + 1 < p.len() {
-                        matched |= p[i + 1] == c;
+                let mut i = 0;
+                while i < body.len() {
+                    if body[i] == b'\\' && i + 1 < body.len() {
+                        matched |= body[i + 1] == c;
                         i += 2;
-                    } else if i + 2 < p.len() && p[i + 1] == b'-' && p[i + 2] != b']' {
-                        let (lo, hi) = (p[i].min(p[i + 2]), p[i].max(p[i + 2]));
+                    } else if i + 2 < body.len() && body[i + 1] == b'-' {
+                        let (lo, hi) = (body[i].min(body[i + 2]), body[i].max(body[i + 2]));
                         matched |= (lo..=hi).contains(&c);
                         i += 3;
                     } else {
-                        matched |= p[i] == c;
+                        matched |= body[i] == c;
                         i += 1;
                     }
                 }
-                // An unclosed class matches up to the end of the pattern, as Redis does.
-                let after = (i + 1).min(p.len());
-                matched != negate && go(&p[after..], &t[1..])
+                matched != negate
             }
-            Some(b'\\') if p.len() > 1 => t.first() == Some(&p[1]) && go(&p[2..], &t[1..]),
-            Some(&c) => t.first() == Some(&c) && go(&p[1..], &t[1..]),
         }
     }
-    go(pattern, text)
+}
+
+/// Splits a pattern into `*` (`None`) and single-byte elements.
+fn glob_tokens(p: &[u8]) -> Vec<Option<GlobOne<'_>>> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < p.len() {
+        match p[i] {
+            b'*' => {
+                // Consecutive stars are one star.
+                if !matches!(out.last(), Some(None)) {
+                    out.push(None);
+                }
+                i += 1;
+            }
+            b'?' => {
+                out.push(Some(GlobOne::Any));
+                i += 1;
+            }
+            b'[' => {
+                let negate = p.get(i + 1) == Some(&b'^');
+                let start = i + 1 + usize::from(negate);
+                let mut j = start;
+                while j < p.len() && p[j] != b']' {
+                    j += if p[j] == b'\\' && j + 1 < p.len() {
+                        2
+                    } else {
+                        1
+                    };
+                }
+                // An unclosed class runs to the end of the pattern, as in Redis.
+                out.push(Some(GlobOne::Class(&p[start..j.min(p.len())], negate)));
+                i = j + 1;
+            }
+            b'\\' if i + 1 < p.len() => {
+                out.push(Some(GlobOne::Byte(p[i + 1])));
+                i += 2;
+            }
+            c => {
+                out.push(Some(GlobOne::Byte(c)));
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+/// Redis's `stringmatchlen`: `*`, `?`, `[...]` (with `^` and ranges) and `\` escapes. Every
+/// element but `*` matches one byte, so backtracking to the last `*` is enough: time is at
+/// most pattern × text, never exponential, whatever a user types.
+pub fn glob_match(pattern: &[u8], text: &[u8]) -> bool {
+    let tokens = glob_tokens(pattern);
+    let (mut pi, mut ti) = (0, 0);
+    // The last `*` seen, and the text position its current match ends at.
+    let mut star: Option<(usize, usize)> = None;
+    while ti < text.len() {
+        match tokens.get(pi) {
+            Some(None) => {
+                star = Some((pi, ti));
+                pi += 1;
+                continue;
+            }
+            Some(Some(one)) if one.matches(text[ti]) => {
+                pi += 1;
+                ti += 1;
+                continue;
+            }
+            _ => {}
+        }
+        match star {
+            // Let the last `*` take one more byte and try again from there.
+            Some((sp, st)) => {
+                star = Some((sp, st + 1));
+                pi = sp + 1;
+                ti = st + 1;
+            }
+            None => return false,
+        }
+    }
+    tokens[pi..].iter().all(Option::is_none)
 }
 
 #[cfg(test)]
@@ -728,6 +799,77 @@ mod tests {
         );
     }
 
+    /// The straightforward recursive matcher (exponential on some patterns), as a reference.
+    fn reference_glob(pattern: &[u8], text: &[u8]) -> bool {
+        fn go(p: &[u8], t: &[u8]) -> bool {
+            match p.first() {
+                None => t.is_empty(),
+                Some(b'*') => {
+                    let rest = &p[1..];
+                    (0..=t.len()).any(|i| go(rest, &t[i..]))
+                }
+                Some(b'?') => !t.is_empty() && go(&p[1..], &t[1..]),
+                Some(b'[') => {
+                    let Some(&c) = t.first() else {
+                        return false;
+                    };
+                    let mut i = 1;
+                    let negate = p.get(1) == Some(&b'^');
+                    if negate {
+                        i += 1;
+                    }
+                    let mut matched = false;
+                    while i < p.len() && p[i] != b']' {
+                        if p[i] == b'\\' && i + 1 < p.len() {
+                            matched |= p[i + 1] == c;
+                            i += 2;
+                        } else if i + 2 < p.len() && p[i + 1] == b'-' && p[i + 2] != b']' {
+                            let (lo, hi) = (p[i].min(p[i + 2]), p[i].max(p[i + 2]));
+                            matched |= (lo..=hi).contains(&c);
+                            i += 3;
+                        } else {
+                            matched |= p[i] == c;
+                            i += 1;
+                        }
+                    }
+                    // An unclosed class matches up to the end of the pattern, as Redis does.
+                    let after = (i + 1).min(p.len());
+                    matched != negate && go(&p[after..], &t[1..])
+                }
+                Some(b'\\') if p.len() > 1 => t.first() == Some(&p[1]) && go(&p[2..], &t[1..]),
+                Some(&c) => t.first() == Some(&c) && go(&p[1..], &t[1..]),
+            }
+        }
+        go(pattern, text)
+    }
+
+    #[test]
+    fn the_linear_glob_agrees_with_the_recursive_one() {
+        // A small alphabet with every special byte, all patterns and texts up to a few bytes,
+        // drawn by a fixed linear congruential sequence (deterministic, no extra crate).
+        let alphabet = b"ab*?[]^-\\";
+        let mut x: u64 = 12345;
+        let mut next = |n: usize| {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (x >> 33) as usize % n
+        };
+        for _ in 0..20_000 {
+            let p: Vec<u8> = (0..next(7))
+                .map(|_| alphabet[next(alphabet.len())])
+                .collect();
+            let t: Vec<u8> = (0..next(6)).map(|_| alphabet[next(4)]).collect();
+            assert_eq!(
+                glob_match(&p, &t),
+                reference_glob(&p, &t),
+                "{:?} {:?}",
+                String::from_utf8_lossy(&p),
+                String::from_utf8_lossy(&t)
+            );
+        }
+    }
+
     #[test]
     fn glob_patterns_match_like_redis() {
         for (p, t, yes) in [
@@ -740,6 +882,21 @@ mod tests {
             ("\\*", "*", true),
             ("a*b", "acb", true),
             ("a*b", "acd", false),
+            ("a**b*c", "axbyc", true),
+            ("*a", "ba", true),
+            ("*a", "ab", false),
+            ("a*", "", false),
+            ("", "", true),
+            ("*", "", true),
+            ("[abc", "b", true),
+            ("[a-", "a", true),
+            ("x\\", "x\\", true),
+            ("[\\]]", "]", true),
+            (
+                "*b*b*b*b*b*b*b*b*b*b*b*b*b*b*b*c",
+                "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+                false,
+            ),
         ] {
             assert_eq!(glob_match(p.as_bytes(), t.as_bytes()), yes, "{p} {t}");
         }

@@ -51,17 +51,9 @@ fn value(cfg: &ClusterConfig, server: ServerSettings, name: &str) -> Option<Stri
     })
 }
 
-/// Redis's `stringmatchlen` for the two wildcards people use with CONFIG GET: `*` and `?`.
-fn glob(pattern: &[u8], text: &[u8]) -> bool {
-    match (pattern.first(), text.first()) {
-        (None, None) => true,
-        (Some(b'*'), _) => {
-            glob(&pattern[1..], text) || (!text.is_empty() && glob(pattern, &text[1..]))
-        }
-        (Some(b'?'), Some(_)) => glob(&pattern[1..], &text[1..]),
-        (Some(p), Some(t)) if p.eq_ignore_ascii_case(t) => glob(&pattern[1..], &text[1..]),
-        _ => false,
-    }
+/// `stringmatchlen(..., nocase=1)`: the names are lower case, so the pattern is lowered too.
+fn glob(pattern: &[u8], name: &[u8]) -> bool {
+    cluster_sim::glob_match(&pattern.to_ascii_lowercase(), name)
 }
 
 /// CONFIG GET: name/value pairs for every setting some pattern matches.
