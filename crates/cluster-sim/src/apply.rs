@@ -372,8 +372,6 @@ fn incr_by(db: &mut Keyspace, argv: &[Vec<u8>], key: &[u8], by: i64, now: SimTim
     wrote(DataReply::Int(next), argv.to_vec())
 }
 
-/// `SET key value [NX|XX] [GET] [EX s|PX ms|EXAT s|PXAT ms|KEEPTTL]`; propagated with an
-/// absolute `PXAT` expiry, as Redis 7.0 does.
 /// `SETEX key seconds value` / `PSETEX key milliseconds value`: SET with EX/PX, with their own
 /// error text (propagated, like SET, as `SET key value PXAT <ms>`).
 fn set_ex(db: &mut Keyspace, argv: &[Vec<u8>], name: &str, now: SimTime) -> Applied {
@@ -399,6 +397,8 @@ fn set_ex(db: &mut Keyspace, argv: &[Vec<u8>], name: &str, now: SimTime) -> Appl
     set(db, &as_set, now)
 }
 
+/// `SET key value [NX|XX] [GET] [EX s|PX ms|EXAT s|PXAT ms|KEEPTTL]`; propagated with an
+/// absolute `PXAT` expiry, as Redis 7.0 does.
 fn set(db: &mut Keyspace, argv: &[Vec<u8>], now: SimTime) -> Applied {
     let (key, value) = (&argv[1], &argv[2]);
     let (mut nx, mut xx, mut get, mut keep_ttl) = (false, false, false, false);

@@ -409,6 +409,25 @@ fn slots_list(slots: &[usize]) -> String {
     super::slots_string(&marks)
 }
 
+/// Gives an uncovered slot to `nodes[n]` (ADDSLOTS and BUMPEPOCH there).
+fn cover_slot(
+    sim: &mut Simulator,
+    nodes: &mut [MNode],
+    slot: usize,
+    n: usize,
+    text: &mut String,
+) -> bool {
+    text.push_str(&format!(
+        ">>> Covering slot {slot} with {}:{}\n",
+        nodes[n].ip, nodes[n].port
+    ));
+    if !set_slot_owner(sim, &nodes[n], slot, false, text) {
+        return false;
+    }
+    nodes[n].slots[slot] = true;
+    true
+}
+
 /// `clusterManagerFixSlotsCoverage`: uncovered slots go to a master with their keys, or
 /// the one with the most keys, or any master when nobody has keys. Each group is asked
 /// for. Returns how many slots were covered.
@@ -458,14 +477,9 @@ pub(super) fn fix_slots_coverage(
             for &slot in &none {
                 // redis-cli seeds rand() with the time; here the world's seeded stream.
                 let n = candidates[sim.random_u32() as usize % candidates.len()];
-                text.push_str(&format!(
-                    ">>> Covering slot {slot} with {}:{}\n",
-                    nodes[n].ip, nodes[n].port
-                ));
-                if !set_slot_owner(sim, &nodes[n], slot, false, text) {
+                if !cover_slot(sim, nodes, slot, n, text) {
                     return Ok(fixed);
                 }
-                nodes[n].slots[slot] = true;
                 fixed += 1;
             }
         }
@@ -478,14 +492,9 @@ pub(super) fn fix_slots_coverage(
         text.push('\n');
         if confirm(opts, "Fix these slots by covering with those nodes?", text)? {
             for &(slot, n) in &single {
-                text.push_str(&format!(
-                    ">>> Covering slot {slot} with {}:{}\n",
-                    nodes[n].ip, nodes[n].port
-                ));
-                if !set_slot_owner(sim, &nodes[n], slot, false, text) {
+                if !cover_slot(sim, nodes, slot, n, text) {
                     return Ok(fixed);
                 }
-                nodes[n].slots[slot] = true;
                 fixed += 1;
             }
         }
