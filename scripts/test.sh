@@ -42,6 +42,19 @@ run_tests cargo test --locked --target wasm32-unknown-unknown -p cluster-proto -
 section "scenario files through the clusterlab CLI"
 run_tests cargo run --locked -q -p clusterlab -- check tests/scenarios/*.txt crates/console/presets/*.txt
 
+section "exercises through the clusterlab CLI (what teachers' CI runs)"
+ok=0
+for x in crates/console/exercises/*.txt; do
+  stem=tests/exercises/$(basename "$x" .txt)
+  cargo run --locked -q -p clusterlab -- exercise check "$x" --solution "$stem.solution.txt"
+  cargo run --locked -q -p clusterlab -- exercise check "$x" --solution "$stem.wrong.txt" >/dev/null && {
+    echo "error: $stem.wrong.txt solves $x" >&2
+    exit 1
+  }
+  ok=$((ok + 1))
+done
+echo "$ok passed, 0 failed" | tee -a "$RESULTS"
+
 section "differential: scenario files on ClusterLab and on real redis-server 7.0 (about 75 s)"
 # Debian's package starts a server on 6379 on install; the test uses its own ports (7000-7003).
 if ! redis-server --version | grep -q 'v=7\.0\.'; then

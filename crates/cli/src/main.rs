@@ -12,6 +12,8 @@ use console::{Console, run_scenario};
 const USAGE: &str = "usage: clusterlab [--seed N]               interactive session
        clusterlab run FILE [--seed N]      print the transcript of a scenario file
        clusterlab check FILE... [--seed N] compare scenario files with their expected output
+       clusterlab exercise check FILE --solution SOL [--seed N]
+                                           does SOL (what a learner types) solve the exercise?
        clusterlab stats [--seeds N]        failover timings of the seed scenario over N seeds (200)
        clusterlab bench                    CPU time to simulate 60 virtual seconds of a few clusters
 ";
@@ -21,6 +23,7 @@ const DEFAULT_SEED: u64 = 1;
 
 struct Args {
     command: Option<String>,
+    solution: Option<String>,
     files: Vec<String>,
     seed: u64,
     seeds: u64,
@@ -29,6 +32,7 @@ struct Args {
 fn parse_args(argv: &[String]) -> Result<Args, String> {
     let mut args = Args {
         command: None,
+        solution: None,
         files: Vec::new(),
         seed: DEFAULT_SEED,
         seeds: 200,
@@ -52,7 +56,24 @@ fn parse_args(argv: &[String]) -> Result<Args, String> {
                     .ok_or_else(|| format!("--seeds needs a positive number, not '{v}'"))?;
                 i += 1;
             }
+            "--solution" => {
+                let v = argv.get(i + 1).ok_or("--solution needs a file")?;
+                args.solution = Some(v.clone());
+                i += 1;
+            }
             "-h" | "--help" | "help" => return Err(String::new()),
+            "exercise" if args.command.is_none() => {
+                match argv.get(i + 1).map(String::as_str) {
+                    Some("check") => args.command = Some("exercise".into()),
+                    _ => {
+                        return Err(
+                            "exercise needs a subcommand: exercise check FILE --solution SOL"
+                                .into(),
+                        );
+                    }
+                }
+                i += 1;
+            }
             "stats" | "bench" if args.command.is_none() => args.command = Some(argv[i].clone()),
             "run" | "check" if args.command.is_none() => args.command = Some(argv[i].clone()),
             other if other.starts_with('-') => return Err(format!("unknown option '{other}'")),
@@ -80,6 +101,13 @@ fn main() -> ExitCode {
         None => repl(args.seed),
         Some("stats") => stats(args.seeds),
         Some("bench") => bench(),
+        Some("exercise") => match (&args.files[..], &args.solution) {
+            ([file], Some(solution)) => exercise_check(file, solution, args.seed),
+            _ => {
+                eprint!("{USAGE}");
+                ExitCode::from(2)
+            }
+        },
         Some(cmd) => {
             if args.files.is_empty() || (cmd == "run" && args.files.len() > 1) {
                 eprint!("{USAGE}");
@@ -122,6 +150,35 @@ fn scenarios(check: bool, files: &[String], seed: u64) -> ExitCode {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// `clusterlab exercise check FILE --solution SOL`: plays SOL after the exercise's setup and
+/// runs its check; exit 0 when solved, 1 when not, 2 when a file is unreadable or invalid.
+fn exercise_check(file: &str, solution: &str, seed: u64) -> ExitCode {
+    let read = |path: &str| {
+        std::fs::read_to_string(path).map_err(|e| format!("clusterlab: cannot read {path}: {e}"))
+    };
+    let (text, attempt) = match (read(file), read(solution)) {
+        (Ok(t), Ok(a)) => (t, a),
+        (Err(e), _) | (_, Err(e)) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    let exercise = match console::exercise::Exercise::parse(&text) {
+        Ok(x) => x,
+        Err(e) => {
+            eprintln!("clusterlab: {file}: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let verdict = exercise.attempt(&attempt, seed);
+    print!("{}: {verdict}", exercise.title);
+    if verdict.passed() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
     }
 }
 

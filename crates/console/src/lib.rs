@@ -16,6 +16,7 @@ mod command;
 mod config_cmd;
 mod diff;
 mod exec;
+pub mod exercise;
 pub mod help;
 mod info;
 pub mod load;

@@ -148,7 +148,7 @@ pub fn lines_match(expected: &[String], actual: &[String]) -> bool {
 }
 
 /// Output text split into lines for comparison: no final newline, no `\r`.
-fn output_lines(text: &str) -> Vec<String> {
+pub(crate) fn output_lines(text: &str) -> Vec<String> {
     if text.is_empty() {
         return Vec::new();
     }
@@ -162,7 +162,7 @@ fn output_lines(text: &str) -> Vec<String> {
 /// How many of a step's following lines are its expected output: the fewest that match the
 /// actual output with only comments and blank lines after them, or else everything up to the
 /// last line that is not a comment or blank.
-fn expected_len(after: &[String], actual: &[String]) -> (usize, bool) {
+pub(crate) fn expected_len(after: &[String], actual: &[String]) -> (usize, bool) {
     for k in 0..=after.len() {
         if after[k..].iter().all(|l| is_comment_or_blank(l)) && lines_match(&after[..k], actual) {
             return (k, true);

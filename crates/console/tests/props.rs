@@ -7,6 +7,37 @@ use proptest::prelude::*;
 proptest! {
     #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
 
+    /// Any text is either an exercise or a clear error, never a panic; a valid one keeps its
+    /// header through a round of parsing.
+    #[test]
+    fn exercise_files_never_panic(
+        lines in proptest::collection::vec(
+            prop_oneof![
+                Just("# exercise: t".to_string()),
+                Just("# goal: g".to_string()),
+                Just("# check".to_string()),
+                Just("# hint:".to_string()),
+                Just("# want: w".to_string()),
+                Just("# allow: redis-cli".to_string()),
+                Just("$ sleep 1".to_string()),
+                Just("...".to_string()),
+                "[ -~]{0,20}",
+            ],
+            0..12,
+        )
+    ) {
+        let text = lines.join("\n");
+        match console::exercise::Exercise::parse(&text) {
+            Ok(x) => {
+                prop_assert!(!x.title.is_empty() && !x.goal.is_empty() && !x.checks.is_empty());
+                // Its setup runs and its check gives a verdict that can be shown.
+                let verdict = x.check(&x.start(1));
+                prop_assert!(!verdict.to_string().is_empty());
+            }
+            Err(e) => prop_assert!(!e.to_string().is_empty()),
+        }
+    }
+
     #[test]
     fn split_args_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
         let _ = split_args(&bytes);
