@@ -4,6 +4,7 @@ use yew::prelude::*;
 
 use crate::components::belief_matrix::BeliefMatrix;
 use crate::components::event_log::{Announcer, EventLog};
+use crate::components::exercise_panel::ExercisePanel;
 use crate::components::inspector::Inspector;
 use crate::components::lost_writes::LostWrites;
 use crate::components::preset_panel::PresetPanel;
@@ -72,6 +73,7 @@ pub fn app() -> Html {
             <div class="workspace">
                 <div class="column left">
                     <Terminal state={state.clone()} />
+                    <ExercisePanel state={state.clone()} />
                     <PresetPanel state={state.clone()} />
                 </div>
                 <div class="column right">

@@ -6,6 +6,7 @@ use std::rc::Rc;
 
 use cluster_proto::SimTime;
 use cluster_sim::StoryEntry;
+use console::exercise::{Exercise, TRACK, Verdict};
 use console::presets::{GuideStep, Preset, guide};
 use console::{Console, Scenario, Session, Typed, eval_typed};
 use yew::Reducible;
@@ -113,6 +114,21 @@ pub struct Playground {
     pub story_restart_seq: u64,
     /// A problem to show above the panels (a scenario that could not be loaded).
     pub error: Option<String>,
+    /// The exercise being worked on, if any.
+    pub exercise: Option<ExerciseRun>,
+}
+
+/// An exercise in progress.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExerciseRun {
+    /// Its place in [`TRACK`].
+    pub index: usize,
+    /// The parsed exercise.
+    pub exercise: Rc<Exercise>,
+    /// How many hints are shown.
+    pub hints_shown: usize,
+    /// The last check's verdict.
+    pub verdict: Option<Rc<Verdict>>,
 }
 
 /// The speeds the playground offers: a log scale from 0.01x to 100x.
@@ -214,6 +230,14 @@ pub enum Action {
     ShowError(String),
     /// Hide the error banner.
     DismissError,
+    /// A fresh world with this exercise of the built-in track set up.
+    LoadExercise(usize),
+    /// Show the next hint of the exercise.
+    ShowHint,
+    /// Check the exercise on a copy of the world.
+    CheckExercise,
+    /// Leave the exercise (the world stays).
+    CloseExercise,
 }
 
 impl Playground {
@@ -257,6 +281,7 @@ impl Playground {
             story_generation: 0,
             story_restart_seq: 0,
             error: None,
+            exercise: None,
         };
         p.snapshot(true, p.now(), false);
         p
@@ -521,6 +546,7 @@ impl Playground {
         self.cursor = None;
         self.head_saved = true;
         self.guide = None;
+        self.exercise = None;
         self.new_story_generation(0);
         self.playing = false;
         self.error = None;
@@ -640,7 +666,64 @@ impl Reducible for Playground {
                     false,
                 );
             }
-            Action::Submit(line) => s.submit(&line),
+            Action::Submit(line) => {
+                // An exercise may limit the commands: a refused line is shown, not run.
+                let refusal = s.exercise.as_ref().and_then(|x| {
+                    let typed = match &s.tab().session {
+                        Session::Shell => Typed::Shell(line.clone()),
+                        Session::Cli(c) => Typed::Prompt {
+                            host: c.host.clone(),
+                            port: u16::try_from(c.port).unwrap_or(0),
+                            command: line.clone(),
+                        },
+                    };
+                    x.exercise.allows(&typed).err()
+                });
+                match refusal {
+                    Some(why) if !line.trim().is_empty() => {
+                        let input = TermLine {
+                            kind: LineKind::Input,
+                            text: format!("{}{line}", s.prompt()),
+                        };
+                        s.push_lines([input, output_line(&format!("(error) {why}"))], false);
+                    }
+                    _ => s.submit(&line),
+                }
+            }
+            Action::LoadExercise(index) => {
+                if let Some(builtin) = TRACK.get(index) {
+                    match Exercise::parse(builtin.text) {
+                        Ok(exercise) => {
+                            s.reset_world(&format!("# Exercise: {}", exercise.title));
+                            for step in &Scenario::parse(&exercise.setup).steps {
+                                s.run_typed(&step.typed);
+                            }
+                            s.exercise = Some(ExerciseRun {
+                                index,
+                                exercise: Rc::new(exercise),
+                                hints_shown: 0,
+                                verdict: None,
+                            });
+                        }
+                        Err(e) => s.error = Some(format!("That exercise is broken: {e}")),
+                    }
+                }
+            }
+            Action::ShowHint => {
+                if let Some(x) = s.exercise.as_mut() {
+                    x.hints_shown = (x.hints_shown + 1).min(x.exercise.hints.len());
+                }
+            }
+            Action::CheckExercise => {
+                let verdict = s
+                    .exercise
+                    .as_ref()
+                    .map(|x| x.exercise.check(&s.console.borrow()));
+                if let (Some(x), Some(v)) = (s.exercise.as_mut(), verdict) {
+                    x.verdict = Some(Rc::new(v));
+                }
+            }
+            Action::CloseExercise => s.exercise = None,
             Action::Click(line) => s.click(&line),
             Action::NewTab => {
                 if s.tabs.len() < MAX_TABS {
@@ -738,6 +821,62 @@ mod tests {
 
     fn submit(s: Rc<Playground>, line: &str) -> Rc<Playground> {
         act(s, Action::Submit(line.to_string()))
+    }
+
+    fn last_lines(s: &Playground, n: usize) -> Vec<String> {
+        let lines = &s.tabs[s.active].lines;
+        lines[lines.len().saturating_sub(n)..]
+            .iter()
+            .map(|l| l.text.clone())
+            .collect()
+    }
+
+    #[test]
+    fn an_exercise_sets_up_its_world_and_checks_the_learners_work() {
+        let s = Rc::new(Playground::new(1));
+        let s = act(s, Action::LoadExercise(0));
+        let x = s.exercise.clone().expect("an exercise runs");
+        assert_eq!(x.exercise.title, "Slots and redirection");
+        // The setup ran: three masters with their slots, and it is in the transcript.
+        assert!(nodes(&s, 7001).contains("5461-10922"));
+        assert!(s.transcript_text().contains("--cluster create"));
+        let s = act(s, Action::ShowHint);
+        assert_eq!(s.exercise.as_ref().map(|x| x.hints_shown), Some(1));
+        let s = act(s, Action::CheckExercise);
+        let v = s
+            .exercise
+            .as_ref()
+            .and_then(|x| x.verdict.clone())
+            .expect("a verdict");
+        assert!(!v.passed());
+        let s = submit(s, "redis-cli -c -p 7000 SET user:1 alice");
+        let s = act(s, Action::CheckExercise);
+        let v = s
+            .exercise
+            .as_ref()
+            .and_then(|x| x.verdict.clone())
+            .expect("a verdict");
+        assert!(v.passed(), "{v}");
+        // Another preset leaves the exercise.
+        let s = act(s, Action::Reset);
+        assert!(s.exercise.is_none());
+    }
+
+    #[test]
+    fn an_exercise_refuses_commands_it_does_not_allow() {
+        // "Moving a slot by hand" allows CLUSTER and MIGRATE but not the cluster manager.
+        let index = TRACK
+            .iter()
+            .position(|b| b.name == "moving-a-slot-by-hand")
+            .expect("in the track");
+        let s = act(Rc::new(Playground::new(1)), Action::LoadExercise(index));
+        let before = s.transcript_text();
+        let s = submit(s, "redis-cli --cluster reshard 127.0.0.1:7000");
+        assert_eq!(s.transcript_text(), before, "the refused line did not run");
+        let shown = last_lines(&s, 1).join("\n");
+        assert!(shown.contains("'reshard' is not allowed"), "{shown}");
+        let s = submit(s, "redis-cli -p 7001 CLUSTER COUNTKEYSINSLOT 10778");
+        assert_eq!(last_lines(&s, 1), vec!["(integer) 1".to_string()]);
     }
 
     fn nodes(s: &Playground, port: u16) -> String {

@@ -277,3 +277,38 @@ async fn the_ledger_panel_lists_lost_writes_with_their_reason() {
     );
     root.remove();
 }
+
+#[wasm_bindgen_test]
+async fn an_exercise_gives_hints_checks_and_remembers_it_was_solved() {
+    let storage = web_sys::window()
+        .and_then(|w| w.local_storage().ok().flatten())
+        .expect("local storage");
+    let _ = storage.remove_item(clusterlab_web::components::exercise_panel::PROGRESS_KEY);
+    let root = mount().await;
+    assert!(text(&root, ".exercise-select").contains("0 of 11 solved"));
+    choose(&root, ".exercise-select", "0").await;
+    assert!(text(&root, ".exercise h3").contains("Slots and redirection"));
+    assert!(text(&root, ".exercise-goal").contains("user:1 = alice"));
+    assert_eq!(count(&root, ".exercise-hints li"), 0);
+    click(&root, ".exercise-hint").await;
+    assert_eq!(count(&root, ".exercise-hints li"), 1);
+    assert!(text(&root, ".exercise-hints").contains("CLUSTER KEYSLOT"));
+    // Not solved yet: the verdict says what is missing.
+    click(&root, ".exercise-check").await;
+    assert!(
+        text(&root, ".exercise-verdict").contains("Not yet: the owner of slot 10778"),
+        "{}",
+        text(&root, ".exercise-verdict")
+    );
+    type_line(&root, "redis-cli -c -p 7000 SET user:1 alice").await;
+    click(&root, ".exercise-check").await;
+    assert!(text(&root, ".exercise-verdict").contains("Solved!"));
+    let done = storage
+        .get_item(clusterlab_web::components::exercise_panel::PROGRESS_KEY)
+        .ok()
+        .flatten();
+    assert_eq!(done.as_deref(), Some("slots-and-redirection"));
+    assert!(text(&root, ".exercise-select").contains("1 of 11 solved"));
+    assert!(text(&root, ".exercise-select").contains("✓ 1. Slots and redirection"));
+    root.remove();
+}

@@ -2,6 +2,7 @@
 
 pub mod belief_matrix;
 pub mod event_log;
+pub mod exercise_panel;
 pub mod inspector;
 pub mod lost_writes;
 pub mod preset_panel;
