@@ -19,6 +19,33 @@ use crate::state::{Action, Playground};
 /// The seed a fresh page starts with, so that shared transcripts match.
 pub const PAGE_SEED: u64 = 1;
 
+/// The address's fragment (`#...`), if any.
+fn location_hash() -> Option<String> {
+    web_sys::window()?.location().hash().ok()
+}
+
+/// Puts the link in the address bar (without reloading or adding a history entry) and on the
+/// clipboard; says what happened.
+fn copy_share_link(fragment: &str) -> String {
+    let Some(window) = web_sys::window() else {
+        return String::new();
+    };
+    if let Ok(history) = window.history() {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(fragment));
+    }
+    let url = window
+        .location()
+        .href()
+        .unwrap_or_else(|_| fragment.to_string());
+    // The clipboard may be refused (no permission, no secure context): the address bar still
+    // has the link.
+    let _ = window.navigator().clipboard().write_text(&url);
+    format!(
+        "Link copied ({} characters); it is also in the address bar.",
+        url.len()
+    )
+}
+
 /// The whole playground page.
 #[function_component(App)]
 pub fn app() -> Html {
@@ -54,6 +81,35 @@ pub fn app() -> Html {
         let state = state.clone();
         Callback::from(move |_: MouseEvent| state.dispatch(Action::DismissError))
     };
+    // A share link in the address: replay it once, when the page opens.
+    {
+        let state = state.clone();
+        let (selected, observer) = (selected.clone(), observer.clone());
+        use_effect_with((), move |_| {
+            if let Some(hash) = location_hash().filter(|h| h.len() > 1) {
+                match console::share::SharedState::from_fragment(&hash) {
+                    Ok(link) => {
+                        selected.set(link.node);
+                        observer.set(link.observer);
+                        state.dispatch(Action::OpenLink(std::rc::Rc::new(link)));
+                    }
+                    Err(e) => state.dispatch(Action::ShowError(format!(
+                        "This share link cannot be opened: {e}."
+                    ))),
+                }
+            }
+        });
+    }
+    let link_status = use_state(String::new);
+    let copy_link = {
+        let state = state.clone();
+        let (selected, observer) = (selected.clone(), observer.clone());
+        let link_status = link_status.clone();
+        Callback::from(move |_: MouseEvent| {
+            let fragment = state.share(*selected, *observer).to_fragment();
+            link_status.set(copy_share_link(&fragment));
+        })
+    };
     html! {
         <main class="app">
             <header class="app-header">
@@ -62,6 +118,10 @@ pub fn app() -> Html {
                     <p class="tagline">{ "A Redis 7.0 cluster in your browser: type real redis-cli commands, watch failover happen." }</p>
                 </div>
                 <TimeControls state={state.clone()} />
+                <div class="share">
+                    <button class="copy-link" onclick={copy_link}>{ "Copy link" }</button>
+                    <span class="link-status" role="status">{ (*link_status).clone() }</span>
+                </div>
             </header>
             <TimelineBar state={state.clone()} />
             if let Some(error) = &state.error {

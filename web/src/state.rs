@@ -238,9 +238,27 @@ pub enum Action {
     CheckExercise,
     /// Leave the exercise (the world stays).
     CloseExercise,
+    /// A fresh world replaying a share link's scenario, at its seed and moment.
+    OpenLink(Rc<console::share::SharedState>),
 }
 
+/// The most virtual time a share link may make the page simulate when it opens (its `sleep`
+/// lines added up), so that a link cannot freeze the tab.
+pub const MAX_LINK_VIRTUAL_SECS: f64 = 86_400.0;
+
 impl Playground {
+    /// The state a share link carries: the seed, what was done, the moment shown, and the
+    /// views' choices the page passes in.
+    pub fn share(&self, node: Option<u16>, observer: Option<u16>) -> console::share::SharedState {
+        console::share::SharedState {
+            seed: self.seed,
+            lines: self.transcript.to_vec(),
+            at: self.cursor.map(|t| t.as_unix_millis()),
+            node,
+            observer,
+        }
+    }
+
     /// A fresh playground with the history of an earlier session.
     pub fn with_history(seed: u64, history: Vec<String>) -> Self {
         let skip = history.len().saturating_sub(MAX_HISTORY);
@@ -724,6 +742,33 @@ impl Reducible for Playground {
                 }
             }
             Action::CloseExercise => s.exercise = None,
+            Action::OpenLink(link) => {
+                let scenario = Scenario::parse(&link.lines.join("\n"));
+                let slept: f64 = scenario
+                    .steps
+                    .iter()
+                    .filter_map(|st| match &st.typed {
+                        Typed::Shell(cmd) => cmd.strip_prefix("sleep ")?.trim().parse::<f64>().ok(),
+                        Typed::Prompt { .. } => None,
+                    })
+                    .sum();
+                if slept > MAX_LINK_VIRTUAL_SECS {
+                    s.error = Some(format!(
+                        "This share link cannot be opened: it would simulate {:.0} virtual hours; at most {:.0} are accepted.",
+                        slept / 3600.0,
+                        MAX_LINK_VIRTUAL_SECS / 3600.0
+                    ));
+                } else {
+                    s.seed = link.seed;
+                    s.reset_world("# Opened a shared link.");
+                    for step in &scenario.steps {
+                        s.run_typed(&step.typed);
+                    }
+                    if let Some(at) = link.at {
+                        s.scrub_to(SimTime::from_unix_millis(at));
+                    }
+                }
+            }
             Action::Click(line) => s.click(&line),
             Action::NewTab => {
                 if s.tabs.len() < MAX_TABS {
@@ -860,6 +905,50 @@ mod tests {
         // Another preset leaves the exercise.
         let s = act(s, Action::Reset);
         assert!(s.exercise.is_none());
+    }
+
+    #[test]
+    fn a_share_link_reopens_the_same_world_at_the_same_moment() {
+        let mut s = act(
+            Rc::new(Playground::new(3)),
+            Action::LoadPreset(&console::presets::PRESETS[1]),
+        );
+        s = submit(s, "sim kill 7000");
+        s = submit(s, "sleep 30");
+        let after = nodes(&s, 7001);
+        let earlier = s
+            .timeline
+            .snapshots()
+            .get(2)
+            .map(|snap| snap.time)
+            .expect("snapshots");
+        s = act(s, Action::ScrubTo(earlier.as_unix_millis()));
+        let shown = nodes(&s, 7001);
+        let link = s.share(Some(7003), None);
+        assert_eq!(link.seed, 3);
+        let fragment = link.to_fragment();
+        let opened = console::share::SharedState::from_fragment(&fragment).expect("decodes");
+        let t = act(
+            Rc::new(Playground::new(1)),
+            Action::OpenLink(Rc::new(opened)),
+        );
+        assert_eq!(t.cursor, s.cursor, "the same moment");
+        assert_eq!(nodes(&t, 7001), shown);
+        let t = act(t, Action::BackToLive);
+        assert_eq!(nodes(&t, 7001), after, "and the same future");
+        assert!(t.error.is_none());
+        // A link that would simulate too much is refused with a reason.
+        let mut heavy = console::share::SharedState {
+            seed: 1,
+            ..Default::default()
+        };
+        heavy.lines = vec!["$ sleep 86400".to_string(); 2];
+        let t = act(t, Action::OpenLink(Rc::new(heavy)));
+        assert!(
+            t.error
+                .as_deref()
+                .is_some_and(|e| e.contains("virtual hours"))
+        );
     }
 
     #[test]

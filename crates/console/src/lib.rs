@@ -24,6 +24,7 @@ mod manager;
 pub mod presets;
 mod reply;
 mod scenario;
+pub mod share;
 mod shell;
 mod split;
 mod substitute;

@@ -38,6 +38,43 @@ proptest! {
         }
     }
 
+    /// Any fragment is either a state or a clear error; never a panic or a huge allocation.
+    #[test]
+    fn share_links_never_panic(text in "[#s=A-Za-z0-9_<>%-]{0,300}") {
+        match console::share::SharedState::from_fragment(&text) {
+            Ok(state) => prop_assert!(state.lines.iter().all(|l| !l.contains('\n'))),
+            Err(e) => prop_assert!(!e.to_string().is_empty()),
+        }
+    }
+
+    /// Damaged compressed data never decodes past the limit.
+    #[test]
+    fn decompression_is_bounded(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+        if let Ok(out) = console::share::decompress(&bytes, 10_000) {
+            prop_assert!(out.len() <= 10_000);
+        }
+    }
+
+    /// A state comes back from its link exactly.
+    #[test]
+    fn share_links_round_trip(
+        seed in any::<u64>(),
+        lines in proptest::collection::vec("[ -~]{0,60}", 0..30),
+        at in proptest::option::of(any::<u64>()),
+        node in proptest::option::of(1u16..),
+        observer in proptest::option::of(1u16..),
+    ) {
+        let state = console::share::SharedState {
+            seed,
+            lines,
+            at,
+            node,
+            observer,
+        };
+        let link = state.to_fragment();
+        prop_assert_eq!(console::share::SharedState::from_fragment(&link), Ok(state));
+    }
+
     #[test]
     fn split_args_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
         let _ = split_args(&bytes);
