@@ -7,7 +7,7 @@ use crate::components::event_log::{Announcer, EventLog};
 use crate::components::exercise_panel::ExercisePanel;
 use crate::components::inspector::Inspector;
 use crate::components::lost_writes::LostWrites;
-use crate::components::preset_panel::PresetPanel;
+use crate::components::preset_panel::{GuidePanel, PresetPanel};
 use crate::components::slot_map::SlotMap;
 use crate::components::terminal::{Terminal, load_history};
 use crate::components::time_controls::TimeControls;
@@ -18,6 +18,14 @@ use crate::state::{Action, Playground};
 
 /// The seed a fresh page starts with, so that shared transcripts match.
 pub const PAGE_SEED: u64 = 1;
+
+/// The full playground (no `embed`), with what this frame shows as a share link.
+fn full_playground_url(state: &Playground) -> String {
+    let base = web_sys::window()
+        .and_then(|w| w.location().pathname().ok())
+        .unwrap_or_else(|| "./".to_string());
+    format!("{base}{}", state.share(None, None).to_fragment())
+}
 
 /// The address's fragment (`#...`), if any.
 fn location_hash() -> Option<String> {
@@ -50,6 +58,14 @@ fn copy_share_link(fragment: &str) -> String {
 #[function_component(App)]
 pub fn app() -> Html {
     let state = use_reducer(|| Playground::with_history(PAGE_SEED, load_history()));
+    // `?embed=1&preset=...&exercise=...`, read once.
+    let query = use_state(|| {
+        let search = web_sys::window()
+            .and_then(|w| w.location().search().ok())
+            .unwrap_or_default();
+        console::embed::parse_query(&search)
+    });
+    let embed = query.as_ref().is_ok_and(|q| q.embed);
     use_clock(state.clone());
     let selected = use_state(|| None::<u16>);
     let observer = use_state(|| None::<u16>);
@@ -81,11 +97,26 @@ pub fn app() -> Html {
         let state = state.clone();
         Callback::from(move |_: MouseEvent| state.dispatch(Action::DismissError))
     };
-    // A share link in the address: replay it once, when the page opens.
+    // A share link in the address: replay it once, when the page opens; else a preset or an
+    // exercise the address names.
     {
         let state = state.clone();
         let (selected, observer) = (selected.clone(), observer.clone());
+        let query = (*query).clone();
         use_effect_with((), move |_| {
+            match query {
+                Err(e) => state.dispatch(Action::ShowError(format!(
+                    "The address's options cannot be used: {e}."
+                ))),
+                Ok(q) => {
+                    if let Some(p) = q.preset {
+                        state.dispatch(Action::LoadPreset(p));
+                    }
+                    if let Some(i) = q.exercise {
+                        state.dispatch(Action::LoadExercise(i));
+                    }
+                }
+            }
             if let Some(hash) = location_hash().filter(|h| h.len() > 1) {
                 match console::share::SharedState::from_fragment(&hash) {
                     Ok(link) => {
@@ -110,6 +141,47 @@ pub fn app() -> Html {
             link_status.set(copy_share_link(&fragment));
         })
     };
+    if embed {
+        // The link carries what this frame shows; computed on click, not on every render.
+        let open_full = {
+            let state = state.clone();
+            Callback::from(move |e: MouseEvent| {
+                if let Some(a) = e
+                    .current_target()
+                    .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
+                {
+                    let _ = a.set_attribute("href", &full_playground_url(&state));
+                }
+            })
+        };
+        let error = state.error.as_ref().map(|error| {
+            html! {
+                <div class="error-banner" role="alert">
+                    <span>{ error }</span>
+                    <button onclick={dismiss.clone()} aria-label="dismiss">{ "×" }</button>
+                </div>
+            }
+        });
+        return html! {
+            <main class="app embed">
+                <header class="embed-header">
+                    <span class="embed-brand">{ "ClusterLab" }</span>
+                    <TimeControls state={state.clone()} />
+                    <a class="open-full" href="./" target="_blank" rel="noopener" onclick={open_full}>{ "Open the full playground ↗" }</a>
+                </header>
+                { for error }
+                if state.exercise.is_some() {
+                    <ExercisePanel state={state.clone()} />
+                }
+                if state.guide.is_some() {
+                    <GuidePanel state={state.clone()} />
+                }
+                <Terminal state={state.clone()} />
+                <Topology state={state.clone()} view={view.clone()} selected={*selected} on_select={on_select.clone()} />
+                <Announcer state={state.clone()} />
+            </main>
+        };
+    }
     html! {
         <main class="app">
             <header class="app-header">

@@ -15,6 +15,7 @@ pub mod cluster_text;
 mod command;
 mod config_cmd;
 mod diff;
+pub mod embed;
 mod exec;
 pub mod exercise;
 pub mod help;

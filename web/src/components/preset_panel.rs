@@ -69,6 +69,36 @@ pub fn preset_panel(props: &PresetPanelProps) -> Html {
         let state = state.clone();
         Callback::from(move |_: MouseEvent| state.dispatch(Action::Reset))
     };
+    html! {
+        <section class="preset-panel" aria-label="scenarios">
+            <div class="preset-row">
+                <label>
+                    <span class="visually-hidden">{ "Load a preset" }</span>
+                    <select class="preset-select" onchange={choose} aria-label="load a preset">
+                        <option value="" selected=true>{ "Load a preset…" }</option>
+                        { for PRESETS.iter().map(|p| html! { <option value={p.name} title={p.summary}>{ p.title }</option> }) }
+                    </select>
+                </label>
+                <label class="file-button">
+                    { "Open scenario file…" }
+                    <input type="file" class="scenario-file" accept=".txt,text/plain" onchange={on_file} />
+                </label>
+                <button class="reset" onclick={reset}>{ "New empty world" }</button>
+            </div>
+            <GuidePanel state={state.clone()} />
+            <details class="transcript">
+                <summary>{ "Transcript: what you did, as a scenario file" }</summary>
+                <pre>{ state.transcript_text() }</pre>
+            </details>
+        </section>
+    }
+}
+
+/// The guided walk of a guided preset: each step with what to watch, and a button to run the
+/// next one. Shown in the presets panel, and on its own in an embed.
+#[function_component(GuidePanel)]
+pub fn guide_panel(props: &PresetPanelProps) -> Html {
+    let state = &props.state;
     // Keep the step to run next in view as the walk goes on.
     let steps_ref = use_node_ref();
     {
@@ -113,27 +143,5 @@ pub fn preset_panel(props: &PresetPanelProps) -> Html {
             </div>
         }
     });
-    html! {
-        <section class="preset-panel" aria-label="scenarios">
-            <div class="preset-row">
-                <label>
-                    <span class="visually-hidden">{ "Load a preset" }</span>
-                    <select class="preset-select" onchange={choose} aria-label="load a preset">
-                        <option value="" selected=true>{ "Load a preset…" }</option>
-                        { for PRESETS.iter().map(|p| html! { <option value={p.name} title={p.summary}>{ p.title }</option> }) }
-                    </select>
-                </label>
-                <label class="file-button">
-                    { "Open scenario file…" }
-                    <input type="file" class="scenario-file" accept=".txt,text/plain" onchange={on_file} />
-                </label>
-                <button class="reset" onclick={reset}>{ "New empty world" }</button>
-            </div>
-            { for guide }
-            <details class="transcript">
-                <summary>{ "Transcript: what you did, as a scenario file" }</summary>
-                <pre>{ state.transcript_text() }</pre>
-            </details>
-        </section>
-    }
+    html! { { for guide } }
 }
