@@ -39,6 +39,8 @@ test('three embeds work independently and the host hears a solved exercise', asy
     await card.locator('.topology .node').nth(5).waitFor();
     assert.equal(await card.locator('.topology .node').count(), 6);
     assert.equal(await exercise.locator('.topology .node').count(), 3);
+    // Each playground said it is ready.
+    await page.waitForFunction(() => [...document.querySelectorAll('#events li')].filter((li) => li.textContent === 'clusterlab:ready').length === 3);
     await wide.locator('.guide-run').click();
     await wide.locator('.topology .node').first().waitFor();
     assert.equal(await wide.locator('.topology .node').count(), 1);
@@ -52,6 +54,11 @@ test('three embeds work independently and the host hears a solved exercise', asy
     await exercise.locator('.exercise-check').click();
     await exercise.locator('.verdict-solved').waitFor();
     await page.locator('#events li').filter({ hasText: 'clusterlab:exercise-completed slots-and-redirection' }).waitFor();
+    // The wide one walks the whole seed failover: the host hears 7003's promotion.
+    while (await wide.locator('.guide-run').count() > 0) {
+      await wide.locator('.guide-run').click();
+    }
+    await page.locator('#events li').filter({ hasText: 'clusterlab:node-promoted 7003' }).waitFor();
     // The small card fits its frame: no sideways scrolling inside it.
     const overflow = await card.locator('main').evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     assert.ok(overflow <= 0, `the card scrolls sideways by ${overflow} px`);

@@ -131,6 +131,27 @@ pub fn app() -> Html {
             }
         });
     }
+    // Tell a host page when a replica is promoted (compared with the roles seen last render).
+    {
+        let nodes = view.nodes.clone();
+        let seen = use_mut_ref(Vec::<cluster_sim::NodeView>::new);
+        use_effect_with(
+            nodes
+                .iter()
+                .map(|n| (n.port, n.role, n.running))
+                .collect::<Vec<_>>(),
+            move |_| {
+                for port in cluster_sim::promoted(&seen.borrow(), &nodes) {
+                    crate::host::post(
+                        "node-promoted",
+                        &[("port", wasm_bindgen::JsValue::from(port))],
+                    );
+                }
+                *seen.borrow_mut() = nodes;
+            },
+        );
+    }
+    use_effect_with((), |_| crate::host::post("ready", &[]));
     let link_status = use_state(String::new);
     let copy_link = {
         let state = state.clone();

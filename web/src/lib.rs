@@ -7,6 +7,7 @@
 pub mod app;
 pub mod components;
 pub mod hooks;
+pub mod host;
 pub mod state;
 pub mod timeline;
 

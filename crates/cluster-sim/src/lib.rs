@@ -40,7 +40,7 @@ pub use network::{Conn, ConnState, End, Network};
 pub use server_config::{ConfigError, REDIS_VERSION, ServerConfig};
 pub use story::{MAX_STORY, Story, StoryEntry, Weight};
 pub use trace::TraceEvent;
-pub use view::{Belief, BeliefCell, ClusterView, NodeView, SlotRun};
+pub use view::{Belief, BeliefCell, ClusterView, NodeView, SlotRun, promoted};
 pub use wire::{MAX_WIRE, Wire, WireMsg};
 pub use world::{
     DEFAULT_SEED, LOOPBACK, REPL_BACKLOG_SIZE, REPL_DISKLESS_SYNC_DELAY, SimError, Simulator,

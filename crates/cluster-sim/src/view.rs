@@ -192,3 +192,45 @@ impl Simulator {
         Some(runs)
     }
 }
+
+/// Nodes that were replicas in `before` and are masters in `after` (a failover's winner, as a
+/// page embedding the playground is told).
+pub fn promoted(before: &[NodeView], after: &[NodeView]) -> Vec<u16> {
+    after
+        .iter()
+        .filter(|n| n.running && n.role == "master")
+        .filter(|n| before.iter().any(|b| b.port == n.port && b.role == "slave"))
+        .map(|n| n.port)
+        .collect()
+}
+
+#[cfg(test)]
+mod promoted_tests {
+    use super::*;
+
+    fn node(port: u16, role: &'static str) -> NodeView {
+        NodeView {
+            port,
+            running: true,
+            paused: false,
+            role,
+            master_port: None,
+            slots: String::new(),
+            config_epoch: 0,
+            current_epoch: 0,
+            cluster_ok: true,
+        }
+    }
+
+    #[test]
+    fn a_replica_that_became_a_master_is_promoted() {
+        let before = [node(7000, "master"), node(7003, "slave")];
+        let after = [
+            node(7000, "slave"),
+            node(7003, "master"),
+            node(7004, "master"),
+        ];
+        assert_eq!(promoted(&before, &after), vec![7003]);
+        assert!(promoted(&after, &after).is_empty());
+    }
+}

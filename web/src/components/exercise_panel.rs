@@ -40,29 +40,6 @@ fn mark_solved(name: &str) {
     }
 }
 
-/// Tells the host page (when the playground runs in a frame) that an exercise was solved:
-/// `{ type: "clusterlab:exercise-completed", exercise, title }`. Nothing secret is in it, so
-/// any host may hear it.
-fn announce_completion(name: &str, title: &str) {
-    let Some(window) = web_sys::window() else {
-        return;
-    };
-    let Ok(Some(parent)) = window.parent() else {
-        return;
-    };
-    if parent == window {
-        return;
-    }
-    let msg = js_sys::Object::new();
-    let set = |k: &str, v: &str| {
-        let _ = js_sys::Reflect::set(&msg, &JsValue::from_str(k), &JsValue::from_str(v));
-    };
-    set("type", "clusterlab:exercise-completed");
-    set("exercise", name);
-    set("title", title);
-    let _ = parent.post_message(&msg, "*");
-}
-
 /// The exercise panel.
 #[function_component(ExercisePanel)]
 pub fn exercise_panel(props: &ExercisePanelProps) -> Html {
@@ -79,7 +56,13 @@ pub fn exercise_panel(props: &ExercisePanelProps) -> Html {
                 && let Some(builtin) = TRACK.get(run.index)
             {
                 mark_solved(builtin.name);
-                announce_completion(builtin.name, &run.exercise.title);
+                crate::host::post(
+                    "exercise-completed",
+                    &[
+                        ("exercise", JsValue::from_str(builtin.name)),
+                        ("title", JsValue::from_str(&run.exercise.title)),
+                    ],
+                );
                 done.set(solved());
             }
         });
