@@ -26,7 +26,7 @@ test('three embeds work independently and the host hears a solved exercise', asy
     await page.goto(`${site.url}embed-demo.html`);
     const card = page.frameLocator('#card');
     const exercise = page.frameLocator('#exercise');
-    const wide = page.frameLocator('#wide');
+    const wide = page.frameLocator('#wide iframe');
     for (const f of [card, exercise, wide]) {
       await f.locator('.terminal-input').waitFor({ timeout: 30_000 });
       // Chrome-less: no page header, no preset menu; a way out to the full playground.
@@ -76,6 +76,26 @@ test('a bad option in an embed address is a clear error, not a broken page', asy
     await banner.waitFor({ timeout: 30_000 });
     assert.match(await banner.textContent(), /there is no preset/);
     assert.equal(await page.locator('b').count(), 0);
+  } finally {
+    await page.close();
+  }
+});
+
+test('the <cluster-lab> element mounts a playground that plays from the start with autoplay', async () => {
+  const page = await site.browser.newPage();
+  try {
+    await page.goto(`${site.url}embed-demo.html`);
+    await page.evaluate(() => {
+      const el = document.createElement('cluster-lab');
+      el.setAttribute('scenario', 'three-plus-three');
+      el.setAttribute('autoplay', '');
+      el.id = 'custom';
+      document.body.append(el);
+    });
+    const frame = page.frameLocator('#custom iframe');
+    await frame.locator('.topology .node').nth(5).waitFor({ timeout: 30_000 });
+    assert.equal(await frame.locator('.play').getAttribute('aria-pressed'), 'true');
+    assert.match(await page.locator('#custom iframe').getAttribute('src'), /\?embed=1&preset=three-plus-three&play=1$/);
   } finally {
     await page.close();
   }

@@ -50,7 +50,7 @@ test('a share link reopens the same cluster in a new tab', async () => {
     await typeLine(page, 'sleep 30');
     const nodes = await outputOf(page, 'redis-cli -p 7001 CLUSTER NODES');
     await page.locator('.copy-link').click();
-    await page.locator('.link-status').filter({ hasText: 'Link copied' }).waitFor();
+    await page.locator('.link-status').filter({ hasText: 'Link ready' }).waitFor();
     link = page.url();
     assert.match(link, /#s=[A-Za-z0-9_-]+$/);
     const status = await page.locator('.link-status').textContent();

@@ -49,7 +49,7 @@ fn copy_share_link(fragment: &str) -> String {
     // has the link.
     let _ = window.navigator().clipboard().write_text(&url);
     format!(
-        "Link copied ({} characters); it is also in the address bar.",
+        "Link ready ({} characters): in the address bar, and on the clipboard if the browser allows.",
         url.len()
     )
 }
@@ -114,6 +114,9 @@ pub fn app() -> Html {
                     }
                     if let Some(i) = q.exercise {
                         state.dispatch(Action::LoadExercise(i));
+                    }
+                    if q.play {
+                        state.dispatch(Action::SetPlaying(true));
                     }
                 }
             }

@@ -887,21 +887,17 @@ mod tests {
         assert!(s.transcript_text().contains("--cluster create"));
         let s = act(s, Action::ShowHint);
         assert_eq!(s.exercise.as_ref().map(|x| x.hints_shown), Some(1));
+        let verdict = |s: &Playground| {
+            s.exercise
+                .as_ref()
+                .and_then(|x| x.verdict.clone())
+                .expect("a verdict")
+        };
         let s = act(s, Action::CheckExercise);
-        let v = s
-            .exercise
-            .as_ref()
-            .and_then(|x| x.verdict.clone())
-            .expect("a verdict");
-        assert!(!v.passed());
+        assert!(!verdict(&s).passed());
         let s = submit(s, "redis-cli -c -p 7000 SET user:1 alice");
         let s = act(s, Action::CheckExercise);
-        let v = s
-            .exercise
-            .as_ref()
-            .and_then(|x| x.verdict.clone())
-            .expect("a verdict");
-        assert!(v.passed(), "{v}");
+        assert!(verdict(&s).passed(), "{}", verdict(&s));
         // Another preset leaves the exercise.
         let s = act(s, Action::Reset);
         assert!(s.exercise.is_none());

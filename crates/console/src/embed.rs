@@ -17,6 +17,8 @@ pub struct PageQuery {
     pub preset: Option<&'static Preset>,
     /// `exercise=NAME`: start this exercise of the track (its index).
     pub exercise: Option<usize>,
+    /// `play=1`: the clock runs from the start.
+    pub play: bool,
 }
 
 /// Reads `?key=value&...` (the leading `?` is optional). Unknown keys are ignored, so a host
@@ -33,13 +35,8 @@ pub fn parse_query(search: &str) -> Result<PageQuery, String> {
     for pair in query.split('&').filter(|p| !p.is_empty()) {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
         match key {
-            "embed" => {
-                page.embed = match value {
-                    "1" | "true" | "" => true,
-                    "0" | "false" => false,
-                    _ => return Err(format!("embed must be 1 or 0, not '{}'", shown(value))),
-                }
-            }
+            "embed" => page.embed = flag(key, value)?,
+            "play" => page.play = flag(key, value)?,
             "preset" => {
                 page.preset = Some(
                     PRESETS
@@ -63,6 +60,15 @@ pub fn parse_query(search: &str) -> Result<PageQuery, String> {
         return Err("the address asks for both a preset and an exercise: choose one".to_string());
     }
     Ok(page)
+}
+
+/// `1`/`true`/nothing or `0`/`false`.
+fn flag(key: &str, value: &str) -> Result<bool, String> {
+    match value {
+        "1" | "true" | "" => Ok(true),
+        "0" | "false" => Ok(false),
+        _ => Err(format!("{key} must be 1 or 0, not '{}'", shown(value))),
+    }
 }
 
 /// A value as it may be shown: short, and only plain characters (it is text, never markup,
@@ -104,8 +110,8 @@ mod tests {
         let q = parse_query("?embed=1&preset=three-plus-three&utm_source=docs").expect("valid");
         assert!(q.embed);
         assert_eq!(q.preset.map(|p| p.name), Some("three-plus-three"));
-        let q = parse_query("embed&exercise=slots-and-redirection").expect("valid");
-        assert_eq!((q.embed, q.exercise), (true, Some(0)));
+        let q = parse_query("embed&exercise=slots-and-redirection&play=1").expect("valid");
+        assert_eq!((q.embed, q.exercise, q.play), (true, Some(0), true));
     }
 
     #[test]
