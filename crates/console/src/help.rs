@@ -88,7 +88,8 @@ pub const SHELL_HELP: &str = "ClusterLab shell commands:
   redis-cli --cluster rebalance HOST:PORT [--cluster-weight ID=W...] [--cluster-use-empty-masters]
                              [--cluster-threshold PCT] [--cluster-simulate]
   echo yes | redis-cli --cluster fix HOST:PORT
-                             close open slots, cover uncovered ones (its questions read the pipe)
+                             close open slots, cover uncovered ones (its questions read the pipe;
+                             yes yes | ... answers every question)
   redis-cli --cluster del-node HOST:PORT ID
   sleep SECONDS              let virtual time pass (decimals allowed)
   sim seed N                 choose the random seed (before the first node starts)
@@ -106,11 +107,13 @@ pub const SHELL_HELP: &str = "ClusterLab shell commands:
   sim loss PERCENT [P P]     drop that share of bus messages
   clear                      clear the screen
   help                       this text
-Inside redis-cli: GET, SET, DEL, EXISTS, INCR[BY], DECR[BY], APPEND, STRLEN, MGET, MSET,
-  EXPIRE, TTL, PERSIST, TYPE, KEYS, SCAN, HSET, HGET, HGETALL, HDEL, FLUSHALL, MULTI, EXEC,
+Inside redis-cli: GET, SET, SETEX, PSETEX, DEL, EXISTS, INCR[BY], DECR[BY], APPEND, STRLEN,
+  MGET, MSET, EXPIRE, TTL, PERSIST, TYPE, KEYS, SCAN, HSET, HGET, HGETALL, HDEL, FLUSHALL, MULTI,
+  EXEC,
   DISCARD, WAIT, READONLY, READWRITE, ASKING, MIGRATE, CLUSTER FAILOVER [FORCE|TAKEOVER],
   CLUSTER SETSLOT .. MIGRATING|IMPORTING|STABLE|NODE, CLUSTER COUNTKEYSINSLOT|GETKEYSINSLOT,
-  PING, ECHO, ROLE, INFO, DBSIZE, CONFIG GET|SET, DEBUG SLEEP, SHUTDOWN,
+  PING, ECHO, ROLE, INFO, DBSIZE, SAVE, CONFIG GET|SET|REWRITE, DEBUG SLEEP|SET-ACTIVE-EXPIRE,
+  SHUTDOWN,
   CLIENT KILL TYPE master, CLUSTER INFO|NODES|MYID|KEYSLOT|SLOTS|SHARDS|REPLICAS|MEET|REPLICATE|
   ADDSLOTS[RANGE]|DELSLOTS[RANGE]|FLUSHSLOTS|SETSLOT .. NODE|FORGET|RESET|SET-CONFIG-EPOCH|
   BUMPEPOCH|COUNT-FAILURE-REPORTS|HELP; CONNECT HOST PORT to switch node, exit to come back.
