@@ -88,7 +88,6 @@ pub fn app() -> Html {
         .or(*selected)
         .or_else(|| view.nodes.iter().find(|n| n.running).map(|n| n.port))
         .or_else(|| ports.first().copied());
-    let runs = slot_observer.and_then(|p| state.console().borrow().sim().slot_map(p));
     let on_observer = {
         let observer = observer.clone();
         Callback::from(move |p: u16| observer.set(Some(p)))
@@ -206,6 +205,8 @@ pub fn app() -> Html {
             </main>
         };
     }
+    // Only the full layout shows the slot map: an embed does not compute it.
+    let runs = slot_observer.and_then(|p| state.console().borrow().sim().slot_map(p));
     html! {
         <main class="app">
             <header class="app-header">

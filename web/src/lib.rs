@@ -9,6 +9,7 @@ pub mod components;
 pub mod hooks;
 pub mod host;
 pub mod state;
+pub mod storage;
 pub mod timeline;
 
 /// Mounts the playground on the page's `<body>`.

@@ -242,10 +242,6 @@ pub enum Action {
     OpenLink(Rc<console::share::SharedState>),
 }
 
-/// The most virtual time a share link may make the page simulate when it opens (its `sleep`
-/// lines added up), so that a link cannot freeze the tab.
-pub const MAX_LINK_VIRTUAL_SECS: f64 = 86_400.0;
-
 impl Playground {
     /// The state a share link carries: the seed, what was done, the moment shown, and the
     /// views' choices the page passes in.
@@ -742,33 +738,19 @@ impl Reducible for Playground {
                 }
             }
             Action::CloseExercise => s.exercise = None,
-            Action::OpenLink(link) => {
-                let scenario = Scenario::parse(&link.lines.join("\n"));
-                let slept: f64 = scenario
-                    .steps
-                    .iter()
-                    .filter_map(|st| match &st.typed {
-                        Typed::Shell(cmd) => cmd.strip_prefix("sleep ")?.trim().parse::<f64>().ok(),
-                        Typed::Prompt { .. } => None,
-                    })
-                    .sum();
-                if slept > MAX_LINK_VIRTUAL_SECS {
-                    s.error = Some(format!(
-                        "This share link cannot be opened: it would simulate {:.0} virtual hours; at most {:.0} are accepted.",
-                        slept / 3600.0,
-                        MAX_LINK_VIRTUAL_SECS / 3600.0
-                    ));
-                } else {
+            Action::OpenLink(link) => match link.check_limits() {
+                Err(e) => s.error = Some(format!("This share link cannot be opened: {e}.")),
+                Ok(()) => {
                     s.seed = link.seed;
                     s.reset_world("# Opened a shared link.");
-                    for step in &scenario.steps {
+                    for step in &Scenario::parse(&link.lines.join("\n")).steps {
                         s.run_typed(&step.typed);
                     }
                     if let Some(at) = link.at {
                         s.scrub_to(SimTime::from_unix_millis(at));
                     }
                 }
-            }
+            },
             Action::Click(line) => s.click(&line),
             Action::NewTab => {
                 if s.tabs.len() < MAX_TABS {

@@ -25,6 +25,10 @@ pub const MAX_LINK_CHARS: usize = 64 * 1024;
 /// The largest decoded state (the same bound as an opened scenario file).
 pub const MAX_STATE_BYTES: usize = 256 * 1024;
 
+/// The most virtual time a link may make the page simulate when it opens (its `sleep` lines
+/// added up), so that a link cannot freeze the tab.
+pub const MAX_LINK_VIRTUAL_SECS: f64 = 86_400.0;
+
 const MAGIC: &str = "clusterlab-share 1";
 
 /// What a share link carries.
@@ -59,6 +63,8 @@ pub enum LinkError {
     UnknownFormat,
     /// A field with a bad value.
     BadField(String),
+    /// Its `sleep` lines add up to more than [`MAX_LINK_VIRTUAL_SECS`].
+    TooMuchTime(u64),
 }
 
 impl fmt::Display for LinkError {
@@ -87,6 +93,12 @@ impl fmt::Display for LinkError {
                 f.write_str("the link was not made by this version of ClusterLab (unknown format)")
             }
             LinkError::BadField(why) => write!(f, "the link has a bad value: {why}"),
+            LinkError::TooMuchTime(secs) => write!(
+                f,
+                "it would simulate {:.0} virtual hours; at most {:.0} are accepted",
+                *secs as f64 / 3600.0,
+                MAX_LINK_VIRTUAL_SECS / 3600.0
+            ),
         }
     }
 }
@@ -157,6 +169,20 @@ impl SharedState {
         Ok(state)
     }
 
+    /// Refuses a state whose replay would simulate more than [`MAX_LINK_VIRTUAL_SECS`].
+    pub fn check_limits(&self) -> Result<(), LinkError> {
+        let slept: f64 = self
+            .lines
+            .iter()
+            .filter_map(|l| l.strip_prefix("$ sleep ")?.trim().parse::<f64>().ok())
+            .filter(|s| s.is_finite() && *s > 0.0)
+            .sum();
+        if slept > MAX_LINK_VIRTUAL_SECS {
+            return Err(LinkError::TooMuchTime(slept as u64));
+        }
+        Ok(())
+    }
+
     /// The fragment of a link to this state: `#s=...`.
     pub fn to_fragment(&self) -> String {
         format!("#s={}", base64url(&compress(self.to_text().as_bytes())))
@@ -175,7 +201,9 @@ impl SharedState {
         let bytes = unbase64url(data)?;
         let text = decompress(&bytes, MAX_STATE_BYTES)?;
         let text = String::from_utf8(text).map_err(|_| LinkError::Corrupt)?;
-        SharedState::from_text(&text)
+        let state = SharedState::from_text(&text)?;
+        state.check_limits()?;
+        Ok(state)
     }
 }
 

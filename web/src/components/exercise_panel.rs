@@ -18,25 +18,16 @@ pub struct ExercisePanelProps {
     pub state: UseReducerHandle<Playground>,
 }
 
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok().flatten()
-}
-
 /// The names of the exercises solved in this browser.
 pub fn solved() -> Vec<String> {
-    storage()
-        .and_then(|s| s.get_item(PROGRESS_KEY).ok().flatten())
-        .map(|t| t.lines().map(str::to_string).collect())
-        .unwrap_or_default()
+    crate::storage::load_lines(PROGRESS_KEY)
 }
 
 fn mark_solved(name: &str) {
     let mut done = solved();
     if !done.iter().any(|d| d == name) {
         done.push(name.to_string());
-        if let Some(s) = storage() {
-            let _ = s.set_item(PROGRESS_KEY, &done.join("\n"));
-        }
+        crate::storage::save_lines(PROGRESS_KEY, &done);
     }
 }
 
@@ -47,6 +38,17 @@ pub fn exercise_panel(props: &ExercisePanelProps) -> Html {
     // Progress, read again whenever a verdict arrives.
     let verdict = state.exercise.as_ref().and_then(|x| x.verdict.clone());
     let done = use_state(solved);
+    // The track's titles, parsed once (not at every tick of the clock).
+    let titles = use_memo((), |_| {
+        TRACK
+            .iter()
+            .map(|b| {
+                console::exercise::Exercise::parse(b.text)
+                    .map(|x| x.title)
+                    .unwrap_or_else(|_| b.name.to_string())
+            })
+            .collect::<Vec<_>>()
+    });
     {
         let done = done.clone();
         let run = state.exercise.clone();
@@ -127,7 +129,7 @@ pub fn exercise_panel(props: &ExercisePanelProps) -> Html {
                 <select class="exercise-select" onchange={choose} aria-label="start an exercise">
                     <option value="" selected=true>{ format!("Exercises ({} of {} solved)…", TRACK.iter().filter(|b| done.iter().any(|d| d == b.name)).count(), TRACK.len()) }</option>
                     { for TRACK.iter().enumerate().map(|(i, b)| {
-                        let title = console::exercise::Exercise::parse(b.text).map(|x| x.title).unwrap_or_else(|_| b.name.to_string());
+                        let title = &titles[i];
                         let mark = if done.iter().any(|d| d == b.name) { "✓ " } else { "" };
                         html! { <option value={i.to_string()}>{ format!("{mark}{}. {title}", i + 1) }</option> }
                     }) }

@@ -36,16 +36,9 @@ fn has_selection() -> bool {
 /// Where the history survives a reload.
 pub const HISTORY_KEY: &str = "clusterlab.history";
 
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok().flatten()
-}
-
 /// The history an earlier visit saved.
 pub fn load_history() -> Vec<String> {
-    storage()
-        .and_then(|s| s.get_item(HISTORY_KEY).ok().flatten())
-        .map(|text| text.lines().map(String::from).collect())
-        .unwrap_or_default()
+    crate::storage::load_lines(HISTORY_KEY)
 }
 
 /// Properties of [`Scrollback`].
@@ -83,9 +76,7 @@ pub fn terminal(props: &TerminalProps) -> Html {
     let state = props.state.clone();
     // Save the history whenever it changes (a private window may refuse: that is fine).
     use_effect_with(state.history.clone(), |history| {
-        if let Some(s) = storage() {
-            let _ = s.set_item(HISTORY_KEY, &history.join("\n"));
-        }
+        crate::storage::save_lines(HISTORY_KEY, history);
     });
     let input = use_state(String::new);
     let history_at = use_state(|| None::<usize>);

@@ -23,6 +23,25 @@ fn count_keys(sim: &mut Simulator, n: &MNode, slot: usize) -> Result<i64, String
     }
 }
 
+/// Whether `n` holds keys of `slot`, saying so as redis-cli does (`*** Found keys about slot
+/// ... in <what> ip:port!`); `None` when the node answers with an error.
+fn found_keys(
+    sim: &mut Simulator,
+    n: &MNode,
+    slot: usize,
+    what: &str,
+    text: &mut String,
+) -> Option<bool> {
+    let found = count_keys(sim, n, slot).ok()? > 0;
+    if found {
+        text.push_str(&format!(
+            "*** Found keys about slot {slot} in {what} {}:{}!\n",
+            n.ip, n.port
+        ));
+    }
+    Some(found)
+}
+
 /// `CLUSTER SETSLOT <slot> STABLE` (`clusterManagerClearSlotStatus`).
 fn clear_slot_status(sim: &mut Simulator, n: &MNode, slot: usize) -> bool {
     !matches!(
@@ -174,16 +193,10 @@ pub(super) fn fix_open_slot(
         if nodes[i].slots[slot] {
             owners.push(i);
         } else {
-            match count_keys(sim, &nodes[i], slot) {
-                Ok(c) if c > 0 => {
-                    text.push_str(&format!(
-                        "*** Found keys about slot {slot} in non-owner node {}:{}!\n",
-                        nodes[i].ip, nodes[i].port
-                    ));
-                    owners.push(i);
-                }
-                Ok(_) => {}
-                Err(_) => return Ok(false),
+            match found_keys(sim, &nodes[i], slot, "non-owner node", text) {
+                Some(true) => owners.push(i),
+                Some(false) => {}
+                None => return Ok(false),
             }
         }
     }
@@ -196,16 +209,10 @@ pub(super) fn fix_open_slot(
         } else if state.is_some_and(|s| s.importing_from(slot as u16).is_some()) {
             importing.push(i);
         } else if Some(i) != owner {
-            match count_keys(sim, &nodes[i], slot) {
-                Ok(c) if c > 0 => {
-                    text.push_str(&format!(
-                        "*** Found keys about slot {slot} in node {}:{}!\n",
-                        nodes[i].ip, nodes[i].port
-                    ));
-                    importing.push(i);
-                }
-                Ok(_) => {}
-                Err(_) => return Ok(false),
+            match found_keys(sim, &nodes[i], slot, "node", text) {
+                Some(true) => importing.push(i),
+                Some(false) => {}
+                None => return Ok(false),
             }
         }
     }
