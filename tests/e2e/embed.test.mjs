@@ -74,7 +74,7 @@ test('a bad option in an embed address is a clear error, not a broken page', asy
     await page.goto(`${site.url}?embed=1&preset=<b>bold</b>`);
     const banner = page.locator('.error-banner');
     await banner.waitFor({ timeout: 30_000 });
-    assert.match(await banner.textContent(), /there is no preset/);
+    assert.match(await banner.textContent(), /there is no scenario/);
     assert.equal(await page.locator('b').count(), 0);
   } finally {
     await page.close();
@@ -96,6 +96,35 @@ test('the <cluster-lab> element mounts a playground that plays from the start wi
     await frame.locator('.topology .node').nth(5).waitFor({ timeout: 30_000 });
     assert.equal(await frame.locator('.play').getAttribute('aria-pressed'), 'true');
     assert.match(await page.locator('#custom iframe').getAttribute('src'), /\?embed=1&preset=three-plus-three&play=1$/);
+  } finally {
+    await page.close();
+  }
+});
+
+test('embed attributes choose the speed, the panels and read-only', async () => {
+  const page = await site.browser.newPage();
+  try {
+    await page.goto(`${site.url}embed-demo.html`);
+    await page.evaluate(() => {
+      const el = document.createElement('cluster-lab');
+      el.setAttribute('scenario', 'three-plus-three');
+      el.setAttribute('speed', '10');
+      el.setAttribute('panels', 'clock,terminal,slots');
+      el.setAttribute('readonly', '');
+      el.id = 'custom';
+      document.body.append(el);
+    });
+    assert.match(
+      await page.locator('#custom iframe').getAttribute('src'),
+      /\?embed=1&preset=three-plus-three&speed=10&panels=clock%2Cterminal%2Cslots&readonly=1$/,
+    );
+    const frame = page.frameLocator('#custom iframe');
+    await frame.locator('.slot-map').waitFor({ timeout: 30_000 });
+    await frame.locator('.terminal-read-only').waitFor();
+    // Read-only: no input line; only the panels asked for; the clock at 10x.
+    assert.equal(await frame.locator('.terminal-input').count(), 0);
+    assert.equal(await frame.locator('.topology').count(), 0);
+    assert.equal(await frame.locator('select[aria-label=speed]').inputValue(), '10');
   } finally {
     await page.close();
   }

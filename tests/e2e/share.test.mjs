@@ -103,3 +103,31 @@ test('an exercise solved by typing in the terminal says so', async () => {
     await context.close();
   }
 });
+
+test('the panels shown travel in a share link', async () => {
+  const first = await open(site.url);
+  try {
+    const { page } = first;
+    assert.equal(await page.locator('.event-log').count(), 1);
+    await page.locator('.panel-menu summary').click();
+    await page.locator('.panel-menu input[name=events]').uncheck();
+    await page.locator('.panel-menu input[name=beliefs]').uncheck();
+    assert.equal(await page.locator('.event-log, .belief-matrix').count(), 0);
+    await page.locator('.copy-link').click();
+    await page.locator('.link-status').filter({ hasText: 'Link ready' }).waitFor();
+    const second = await open(page.url());
+    try {
+      const p = second.page;
+      await p.locator('.topology').waitFor();
+      assert.equal(await p.locator('.event-log, .belief-matrix').count(), 0);
+      assert.equal(await p.locator('.lost-writes').count(), 1);
+      assert.equal(await p.locator('.panel-menu input[name=events]').isChecked(), false);
+      assert.deepEqual(second.errors, []);
+    } finally {
+      await second.context.close();
+    }
+    assert.deepEqual(first.errors, []);
+  } finally {
+    await first.context.close();
+  }
+});

@@ -2,11 +2,13 @@
 
 use yew::prelude::*;
 
+use crate::api::{HostRequest, OutputEvent, StateEvent};
 use crate::components::belief_matrix::BeliefMatrix;
 use crate::components::event_log::{Announcer, EventLog};
 use crate::components::exercise_panel::ExercisePanel;
 use crate::components::inspector::Inspector;
 use crate::components::lost_writes::LostWrites;
+use crate::components::panel_menu::PanelMenu;
 use crate::components::preset_panel::{GuidePanel, PresetPanel};
 use crate::components::slot_map::SlotMap;
 use crate::components::terminal::{Terminal, load_history};
@@ -15,6 +17,9 @@ use crate::components::timeline_bar::TimelineBar;
 use crate::components::topology::Topology;
 use crate::hooks::use_clock;
 use crate::state::{Action, Playground};
+use console::embed::EmbedOptions;
+use console::panels::{Panel, Panels};
+use std::rc::Rc;
 
 /// The seed a fresh page starts with, so that shared transcripts match.
 pub const PAGE_SEED: u64 = 1;
@@ -54,11 +59,37 @@ fn copy_share_link(fragment: &str) -> String {
     )
 }
 
+/// Follows a host page's request (from the JavaScript API).
+fn follow(
+    state: &UseReducerHandle<Playground>,
+    mounted: &Rc<std::cell::RefCell<Rc<EmbedOptions>>>,
+    request: Result<HostRequest, String>,
+) {
+    match request {
+        Ok(HostRequest::Configure(options)) => {
+            *mounted.borrow_mut() = Rc::clone(&options);
+            state.dispatch(Action::Configure(options));
+        }
+        Ok(HostRequest::Run(line)) => state.dispatch(Action::HostRun(line)),
+        Ok(HostRequest::Play(playing)) => state.dispatch(Action::SetPlaying(playing)),
+        Ok(HostRequest::Reset) => {
+            let options = Rc::clone(&mounted.borrow());
+            state.dispatch(Action::Configure(options));
+        }
+        Err(e) => {
+            crate::host::post("error", &[("message", wasm_bindgen::JsValue::from_str(&e))]);
+            state.dispatch(Action::ShowError(format!(
+                "The page's request cannot be followed: {e}."
+            )));
+        }
+    }
+}
+
 /// The whole playground page.
 #[function_component(App)]
 pub fn app() -> Html {
     let state = use_reducer(|| Playground::with_history(PAGE_SEED, load_history()));
-    // `?embed=1&preset=...&exercise=...`, read once.
+    // `?embed=1&preset=...&speed=...`, read once.
     let query = use_state(|| {
         let search = web_sys::window()
             .and_then(|w| w.location().search().ok())
@@ -66,6 +97,8 @@ pub fn app() -> Html {
         console::embed::parse_query(&search)
     });
     let embed = query.as_ref().is_ok_and(|q| q.embed);
+    let layout = if embed { Panels::EMBED } else { Panels::ALL };
+    let panels = state.panels.unwrap_or(layout);
     use_clock(state.clone());
     let selected = use_state(|| None::<u16>);
     let observer = use_state(|| None::<u16>);
@@ -96,28 +129,31 @@ pub fn app() -> Html {
         let state = state.clone();
         Callback::from(move |_: MouseEvent| state.dispatch(Action::DismissError))
     };
-    // A share link in the address: replay it once, when the page opens; else a preset or an
-    // exercise the address names.
+    // The options the world was set up with, for the host's `reset`.
+    let mounted = use_mut_ref(|| {
+        Rc::new(
+            query
+                .as_ref()
+                .map(|q| q.options.clone())
+                .unwrap_or_default(),
+        )
+    });
+    // When the page opens: the address's options, then a share link in the address (replayed
+    // once); then listen to the host page and tell it the frame is ready.
     {
         let state = state.clone();
         let (selected, observer) = (selected.clone(), observer.clone());
         let query = (*query).clone();
+        let mounted = Rc::clone(&mounted);
         use_effect_with((), move |_| {
             match query {
                 Err(e) => state.dispatch(Action::ShowError(format!(
                     "The address's options cannot be used: {e}."
                 ))),
-                Ok(q) => {
-                    if let Some(p) = q.preset {
-                        state.dispatch(Action::LoadPreset(p));
-                    }
-                    if let Some(i) = q.exercise {
-                        state.dispatch(Action::LoadExercise(i));
-                    }
-                    if q.play {
-                        state.dispatch(Action::SetPlaying(true));
-                    }
+                Ok(q) if q.options != EmbedOptions::default() => {
+                    state.dispatch(Action::Configure(Rc::clone(&mounted.borrow())));
                 }
+                Ok(_) => {}
             }
             if let Some(hash) = location_hash().filter(|h| h.len() > 1) {
                 match console::share::SharedState::from_fragment(&hash) {
@@ -131,6 +167,12 @@ pub fn app() -> Html {
                     ))),
                 }
             }
+            let listener = {
+                let state = state.clone();
+                crate::host::listen(move |request| follow(&state, &mounted, request))
+            };
+            crate::host::post("ready", &[]);
+            move || drop(listener)
         });
     }
     // Tell a host page when a replica is promoted (compared with the roles seen last render).
@@ -153,7 +195,24 @@ pub fn app() -> Html {
             },
         );
     }
-    use_effect_with((), |_| crate::host::post("ready", &[]));
+    // Tell it the state when something a host may show changes (not on every clock tick).
+    {
+        let event = StateEvent::of(&state, &view);
+        use_effect_with(event, |event| crate::host::post_value("state", event));
+    }
+    // And each line run, with its output.
+    use_effect_with(state.last_run.clone(), |run| {
+        if let Some(run) = run {
+            crate::host::post_value(
+                "output",
+                &OutputEvent {
+                    seq: run.seq,
+                    line: run.line.clone(),
+                    output: run.output.clone(),
+                },
+            );
+        }
+    });
     let link_status = use_state(String::new);
     let copy_link = {
         let state = state.clone();
@@ -164,6 +223,33 @@ pub fn app() -> Html {
             link_status.set(copy_share_link(&fragment));
         })
     };
+    let error = state.error.as_ref().map(|error| {
+        html! {
+            <div class="error-banner" role="alert">
+                <span>{ error }</span>
+                <button onclick={dismiss.clone()} aria-label="dismiss">{ "×" }</button>
+            </div>
+        }
+    });
+    // The slot map is computed only when it is shown.
+    let slot_map = panels
+        .shows(Panel::Slots)
+        .then_some(slot_observer)
+        .flatten()
+        .map(|o| {
+            let runs = state.console().borrow().sim().slot_map(o);
+            html! { <SlotMap observer={o} {runs} ports={ports.clone()} {on_observer} /> }
+        });
+    let show = |p: Panel| panels.shows(p);
+    let topology = html! {
+        <Topology state={state.clone()} view={view.clone()} selected={*selected} on_select={on_select.clone()} />
+    };
+    let beliefs = html! {
+        <BeliefMatrix view={view.clone()} selected={*selected} on_select={on_select.clone()} />
+    };
+    let inspector = (*selected).filter(|_| show(Panel::Inspector)).map(|port| {
+        html! { <Inspector {port} state={state.clone()} /> }
+    });
     if embed {
         // The link carries what this frame shows; computed on click, not on every render.
         let open_full = {
@@ -177,75 +263,93 @@ pub fn app() -> Html {
                 }
             })
         };
-        let error = state.error.as_ref().map(|error| {
-            html! {
-                <div class="error-banner" role="alert">
-                    <span>{ error }</span>
-                    <button onclick={dismiss.clone()} aria-label="dismiss">{ "×" }</button>
-                </div>
-            }
-        });
         return html! {
-            <main class="app embed">
+            <main class={classes!("app", "embed", state.read_only.then_some("read-only"))}>
                 <header class="embed-header">
                     <span class="embed-brand">{ "ClusterLab" }</span>
-                    <TimeControls state={state.clone()} />
+                    if show(Panel::Clock) {
+                        <TimeControls state={state.clone()} />
+                    }
                     <a class="open-full" href="./" target="_blank" rel="noopener" onclick={open_full}>{ "Open the full playground ↗" }</a>
                 </header>
+                if show(Panel::Timeline) {
+                    <TimelineBar state={state.clone()} />
+                }
                 { for error }
-                if state.exercise.is_some() {
+                if show(Panel::Guide) && state.exercise.is_some() {
                     <ExercisePanel state={state.clone()} />
                 }
-                if state.guide.is_some() {
+                if show(Panel::Guide) && state.guide.is_some() {
                     <GuidePanel state={state.clone()} />
                 }
-                <Terminal state={state.clone()} />
-                <Topology state={state.clone()} view={view.clone()} selected={*selected} on_select={on_select.clone()} />
+                if show(Panel::Terminal) {
+                    <Terminal state={state.clone()} />
+                }
+                if show(Panel::Topology) {
+                    { topology }
+                }
+                if show(Panel::Beliefs) {
+                    { beliefs }
+                }
+                { for slot_map }
+                { for inspector }
+                if show(Panel::Events) {
+                    <EventLog state={state.clone()} />
+                }
+                if show(Panel::LostWrites) {
+                    <LostWrites state={state.clone()} />
+                }
                 <Announcer state={state.clone()} />
             </main>
         };
     }
-    // Only the full layout shows the slot map: an embed does not compute it.
-    let runs = slot_observer.and_then(|p| state.console().borrow().sim().slot_map(p));
     html! {
-        <main class="app">
+        <main class={classes!("app", state.read_only.then_some("read-only"))}>
             <header class="app-header">
                 <div class="brand">
                     <h1>{ "ClusterLab" }</h1>
                     <p class="tagline">{ "A Redis 7.0 cluster in your browser: type real redis-cli commands, watch failover happen." }</p>
                 </div>
-                <TimeControls state={state.clone()} />
+                if show(Panel::Clock) {
+                    <TimeControls state={state.clone()} />
+                }
                 <div class="share">
+                    <PanelMenu state={state.clone()} shown={panels} {layout} />
                     <button class="copy-link" onclick={copy_link}>{ "Copy link" }</button>
                     <span class="link-status" role="status">{ (*link_status).clone() }</span>
                 </div>
             </header>
-            <TimelineBar state={state.clone()} />
-            if let Some(error) = &state.error {
-                <div class="error-banner" role="alert">
-                    <span>{ error }</span>
-                    <button onclick={dismiss} aria-label="dismiss">{ "×" }</button>
-                </div>
+            if show(Panel::Timeline) {
+                <TimelineBar state={state.clone()} />
             }
+            { for error }
             <div class="workspace">
                 <div class="column left">
-                    <Terminal state={state.clone()} />
-                    <ExercisePanel state={state.clone()} />
-                    <PresetPanel state={state.clone()} />
+                    if show(Panel::Terminal) {
+                        <Terminal state={state.clone()} />
+                    }
+                    if show(Panel::Guide) {
+                        <ExercisePanel state={state.clone()} />
+                        <PresetPanel state={state.clone()} />
+                    }
                 </div>
                 <div class="column right">
-                    <Topology state={state.clone()} view={view.clone()} selected={*selected} on_select={on_select.clone()} />
-                    <div class="panels">
-                        <BeliefMatrix view={view.clone()} selected={*selected} {on_select} />
-                        if let Some(o) = slot_observer {
-                            <SlotMap observer={o} {runs} {ports} {on_observer} />
-                        }
-                    </div>
-                    if let Some(port) = *selected {
-                        <Inspector {port} state={state.clone()} />
+                    if show(Panel::Topology) {
+                        { topology }
                     }
-                    <EventLog state={state.clone()} />
-                    <LostWrites state={state.clone()} />
+                    <div class="panels">
+                        if show(Panel::Beliefs) {
+                            { beliefs }
+                        }
+                        { for slot_map }
+                    </div>
+                    { for inspector }
+                    if show(Panel::Events) {
+                        <EventLog state={state.clone()} />
+                    }
+                    if show(Panel::LostWrites) {
+                        <LostWrites state={state.clone()} />
+                    }
                 </div>
             </div>
             <Announcer state={state.clone()} />

@@ -4,6 +4,7 @@
 //! what [`console::Console::eval`] returns.
 #![deny(missing_docs)]
 
+pub mod api;
 pub mod app;
 pub mod components;
 pub mod hooks;

@@ -6,7 +6,9 @@ use std::rc::Rc;
 
 use cluster_proto::SimTime;
 use cluster_sim::StoryEntry;
+use console::embed::{EmbedOptions, Start};
 use console::exercise::{Exercise, TRACK, Verdict};
+use console::panels::{Panel, Panels};
 use console::presets::{GuideStep, Preset, guide};
 use console::{Console, Scenario, Session, Typed, eval_typed};
 use yew::Reducible;
@@ -19,8 +21,7 @@ pub const MAX_SCROLLBACK: usize = 5000;
 /// At most this many story entries are kept.
 pub const MAX_STORY_KEPT: usize = 3000;
 
-/// The largest scenario file the playground loads.
-pub const MAX_SCENARIO_BYTES: usize = 256 * 1024;
+pub use console::embed::{MAX_SCENARIO_BYTES, SPEEDS};
 
 /// "Run to the next change" gives up after this much virtual time.
 pub const RUN_TO_CHANGE_LIMIT: u64 = 120_000;
@@ -116,6 +117,23 @@ pub struct Playground {
     pub error: Option<String>,
     /// The exercise being worked on, if any.
     pub exercise: Option<ExerciseRun>,
+    /// The host page drives the world; typing and the buttons that act on it are off.
+    pub read_only: bool,
+    /// The panels shown, if not the layout's default (an embed's or the full page's).
+    pub panels: Option<Panels>,
+    /// The last line run (typed, or sent by the host page) and what it printed, for the host.
+    pub last_run: Option<Rc<LineRun>>,
+}
+
+/// A line that was run and its output, numbered so that two equal runs are told apart.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineRun {
+    /// Counts runs from 1 in this page.
+    pub seq: u64,
+    /// The line as typed.
+    pub line: String,
+    /// What it printed (as the terminal shows it, lines joined by `\n`).
+    pub output: String,
 }
 
 /// An exercise in progress.
@@ -130,9 +148,6 @@ pub struct ExerciseRun {
     /// The last check's verdict.
     pub verdict: Option<Rc<Verdict>>,
 }
-
-/// The speeds the playground offers: a log scale from 0.01x to 100x.
-pub const SPEEDS: [f64; 9] = [0.01, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 100.0];
 
 fn clock_of(console: &Console) -> String {
     format!("{} UTC", cluster_sim::log_timestamp(console.sim().now()))
@@ -240,6 +255,19 @@ pub enum Action {
     CloseExercise,
     /// A fresh world replaying a share link's scenario, at its seed and moment.
     OpenLink(Rc<console::share::SharedState>),
+    /// A host page's options (the address's or the JavaScript API's): a fresh world set up as
+    /// asked, with its speed, panels and read-only mode.
+    Configure(Rc<EmbedOptions>),
+    /// A line the host page runs through the JavaScript API: as if typed in the active tab,
+    /// even when the playground is read-only (the host is the author).
+    HostRun(String),
+    /// Show or hide a panel; `layout` is the set shown when none was chosen yet.
+    TogglePanel {
+        /// The panel.
+        panel: Panel,
+        /// The layout's default set.
+        layout: Panels,
+    },
 }
 
 impl Playground {
@@ -252,6 +280,7 @@ impl Playground {
             at: self.cursor.map(|t| t.as_unix_millis()),
             node,
             observer,
+            panels: self.panels,
         }
     }
 
@@ -296,6 +325,9 @@ impl Playground {
             story_restart_seq: 0,
             error: None,
             exercise: None,
+            read_only: false,
+            panels: None,
+            last_run: None,
         };
         p.snapshot(true, p.now(), false);
         p
@@ -496,6 +528,14 @@ impl Playground {
             new.extend(printed_lines(&out.text));
         }
         self.push_lines(new, out.clear);
+        self.last_run = Some(Rc::new(LineRun {
+            seq: self.last_run.as_ref().map_or(1, |r| r.seq + 1),
+            line: line.to_string(),
+            output: printed_lines(&out.text)
+                .map(|l| l.text)
+                .collect::<Vec<_>>()
+                .join("\n"),
+        }));
         let prompt = self.console.borrow().prompt();
         let tab = &mut Rc::make_mut(&mut self.tabs)[self.active];
         tab.session = session;
@@ -569,6 +609,80 @@ impl Playground {
             tab.prompt = "$ ".to_string();
         }
         self.push_lines([output_line(note)], false);
+    }
+
+    /// A fresh world with a preset: its guided walk, or all its lines run at once.
+    fn load_preset(&mut self, preset: &'static Preset) {
+        self.reset_world(&format!("# Preset: {}", preset.title));
+        if preset.guided {
+            self.guide = Some(Guide {
+                preset,
+                steps: Rc::new(guide(preset.text)),
+                next: 0,
+            });
+        } else {
+            for step in guide(preset.text) {
+                self.run_typed(&step.typed);
+            }
+        }
+    }
+
+    /// A fresh world with an exercise of the track set up.
+    fn load_exercise(&mut self, index: usize) {
+        let Some(builtin) = TRACK.get(index) else {
+            return;
+        };
+        match Exercise::parse(builtin.text) {
+            Ok(exercise) => {
+                self.reset_world(&format!("# Exercise: {}", exercise.title));
+                for step in &Scenario::parse(&exercise.setup).steps {
+                    self.run_typed(&step.typed);
+                }
+                self.exercise = Some(ExerciseRun {
+                    index,
+                    exercise: Rc::new(exercise),
+                    hints_shown: 0,
+                    verdict: None,
+                });
+            }
+            Err(e) => self.error = Some(format!("That exercise is broken: {e}")),
+        }
+    }
+
+    /// A fresh world running a scenario's lines (already checked).
+    fn load_scenario(&mut self, text: &str, note: &str) {
+        self.reset_world(note);
+        for step in &Scenario::parse(text).steps {
+            self.run_typed(&step.typed);
+        }
+    }
+
+    /// Applies a host page's options: seed, world, speed, panels, read-only, clock.
+    fn configure(&mut self, options: &EmbedOptions) {
+        if let Some(seed) = options.seed {
+            self.seed = seed;
+        }
+        match &options.start {
+            Start::Empty => self.reset_world("# A new, empty world."),
+            Start::Preset(p) => self.load_preset(p),
+            Start::Exercise(i) => self.load_exercise(*i),
+            Start::Scenario(text) => match console::embed::check_scenario_text(text) {
+                Ok(()) => self.load_scenario(text, "# The page's scenario."),
+                Err(e) => {
+                    self.reset_world("# A new, empty world.");
+                    self.error = Some(format!("The page's scenario cannot be run: {e}."));
+                }
+            },
+        }
+        if let Some(speed) = options.speed {
+            self.speed = speed;
+        }
+        if options.panels.is_some() {
+            self.panels = options.panels;
+        }
+        self.read_only = options.read_only;
+        self.playing = options.play;
+        self.carry = 0.0;
     }
 
     /// Lets the clock's virtual time pass.
@@ -680,6 +794,17 @@ impl Reducible for Playground {
                     false,
                 );
             }
+            Action::Submit(_) | Action::Click(_) if s.read_only => return self,
+            Action::HostRun(line) => s.submit(&line),
+            Action::Configure(options) => s.configure(&options),
+            Action::TogglePanel { panel, layout } => {
+                let next = s.panels.unwrap_or(layout).toggled(panel);
+                // The last panel stays: a page showing nothing has no way back but a reload.
+                if next.iter().next().is_none() {
+                    return self;
+                }
+                s.panels = Some(next);
+            }
             Action::Submit(line) => {
                 // An exercise may limit the commands: a refused line is shown, not run.
                 let refusal = s.exercise.as_ref().and_then(|x| {
@@ -704,25 +829,7 @@ impl Reducible for Playground {
                     _ => s.submit(&line),
                 }
             }
-            Action::LoadExercise(index) => {
-                if let Some(builtin) = TRACK.get(index) {
-                    match Exercise::parse(builtin.text) {
-                        Ok(exercise) => {
-                            s.reset_world(&format!("# Exercise: {}", exercise.title));
-                            for step in &Scenario::parse(&exercise.setup).steps {
-                                s.run_typed(&step.typed);
-                            }
-                            s.exercise = Some(ExerciseRun {
-                                index,
-                                exercise: Rc::new(exercise),
-                                hints_shown: 0,
-                                verdict: None,
-                            });
-                        }
-                        Err(e) => s.error = Some(format!("That exercise is broken: {e}")),
-                    }
-                }
-            }
+            Action::LoadExercise(index) => s.load_exercise(index),
             Action::ShowHint => {
                 if let Some(x) = s.exercise.as_mut() {
                     x.hints_shown = (x.hints_shown + 1).min(x.exercise.hints.len());
@@ -749,6 +856,7 @@ impl Reducible for Playground {
                     if let Some(at) = link.at {
                         s.scrub_to(SimTime::from_unix_millis(at));
                     }
+                    s.panels = link.panels;
                 }
             },
             Action::Click(line) => s.click(&line),
@@ -782,20 +890,7 @@ impl Reducible for Playground {
                 }
             }
             Action::Reset => s.reset_world("# A new, empty world."),
-            Action::LoadPreset(preset) => {
-                s.reset_world(&format!("# Preset: {}", preset.title));
-                if preset.guided {
-                    s.guide = Some(Guide {
-                        preset,
-                        steps: Rc::new(guide(preset.text)),
-                        next: 0,
-                    });
-                } else {
-                    for step in guide(preset.text) {
-                        s.run_typed(&step.typed);
-                    }
-                }
-            }
+            Action::LoadPreset(preset) => s.load_preset(preset),
             Action::GuideNext => {
                 // Fork first: that rewinds the walk too, so the step run is the one shown.
                 s.fork_if_rewound();
@@ -808,28 +903,10 @@ impl Reducible for Playground {
                     s.run_typed(&step.typed);
                 }
             }
-            Action::LoadScenario(text) => {
-                if text.len() > MAX_SCENARIO_BYTES {
-                    s.error = Some(format!(
-                        "That file is {} KB; scenarios may be at most {} KB.",
-                        text.len() / 1024,
-                        MAX_SCENARIO_BYTES / 1024
-                    ));
-                } else {
-                    let scenario = Scenario::parse(&text);
-                    if scenario.steps.is_empty() {
-                        s.error = Some(
-                            "That file has no typed lines: a scenario has lines starting with `$ ` or `host:port> `."
-                                .to_string(),
-                        );
-                    } else {
-                        s.reset_world("# Loaded a scenario file.");
-                        for step in &scenario.steps {
-                            s.run_typed(&step.typed);
-                        }
-                    }
-                }
-            }
+            Action::LoadScenario(text) => match console::embed::check_scenario_text(&text) {
+                Err(e) => s.error = Some(format!("That file cannot be loaded: {e}.")),
+                Ok(()) => s.load_scenario(&text, "# Loaded a scenario file."),
+            },
             Action::ShowError(e) => s.error = Some(e),
             Action::DismissError => s.error = None,
         }
@@ -926,6 +1003,124 @@ mod tests {
             t.error
                 .as_deref()
                 .is_some_and(|e| e.contains("virtual hours"))
+        );
+    }
+
+    #[test]
+    fn a_host_configures_the_world_and_drives_a_read_only_playground() {
+        let options = EmbedOptions {
+            start: Start::Preset(console::presets::preset("three-plus-three").expect("preset")),
+            seed: Some(42),
+            speed: Some(10.0),
+            panels: Some(Panels::parse("terminal,slots").expect("valid")),
+            read_only: true,
+            play: true,
+        };
+        let s = act(
+            Rc::new(Playground::new(1)),
+            Action::Configure(Rc::new(options)),
+        );
+        assert_eq!((s.seed, s.speed, s.playing), (42, 10.0, true));
+        assert_eq!(s.view().nodes.len(), 6);
+        assert_eq!(
+            s.panels.map(|p| p.to_string()).as_deref(),
+            Some("terminal,slots")
+        );
+        // Typing and buttons are refused; the host's lines run and are reported.
+        let before = s.transcript.len();
+        let s = submit(s, "sim kill 7000");
+        let s = act(s, Action::Click("sim kill 7000".into()));
+        assert_eq!(s.transcript.len(), before, "nothing ran");
+        assert!(s.last_run.is_none());
+        // As typed in the active tab: the preset left it in redis-cli.
+        let s = act(s, Action::HostRun("PING".into()));
+        let run = s.last_run.clone().expect("a run");
+        assert_eq!(
+            (run.seq, run.line.as_str(), run.output.as_str()),
+            (1, "PING", "PONG")
+        );
+        let s = act(s, Action::HostRun("DBSIZE".into()));
+        assert_eq!(
+            s.last_run.as_ref().map(|r| (r.seq, r.output.clone())),
+            Some((2, "(integer) 0".into()))
+        );
+        // The same options again give the same world (the API's reset).
+        let mut again = act(
+            Rc::new(Playground::new(1)),
+            Action::Configure(Rc::new(EmbedOptions {
+                start: Start::Preset(console::presets::preset("three-plus-three").expect("preset")),
+                seed: Some(42),
+                ..EmbedOptions::default()
+            })),
+        );
+        assert_eq!(
+            nodes(&again, 7000),
+            nodes(
+                &act(
+                    s,
+                    Action::Configure(Rc::clone(&Rc::new(EmbedOptions {
+                        start: Start::Preset(
+                            console::presets::preset("three-plus-three").expect("preset")
+                        ),
+                        seed: Some(42),
+                        ..EmbedOptions::default()
+                    })))
+                ),
+                7000
+            )
+        );
+        // A bad scenario text leaves an empty world and says why.
+        again = act(
+            again,
+            Action::Configure(Rc::new(EmbedOptions {
+                start: Start::Scenario("$ sleep 90000".into()),
+                ..EmbedOptions::default()
+            })),
+        );
+        assert!(
+            again
+                .error
+                .as_deref()
+                .is_some_and(|e| e.contains("virtual hours"))
+        );
+        assert!(again.view().nodes.is_empty());
+    }
+
+    #[test]
+    fn panels_toggle_but_the_last_one_stays_and_links_carry_them() {
+        let s = Rc::new(Playground::new(1));
+        let s = act(
+            s,
+            Action::TogglePanel {
+                panel: Panel::Events,
+                layout: Panels::ALL,
+            },
+        );
+        let shown = s.panels.expect("chosen");
+        assert!(!shown.shows(Panel::Events) && shown.shows(Panel::Slots));
+        let link = s.share(None, None);
+        let t = act(Rc::new(Playground::new(1)), Action::OpenLink(Rc::new(link)));
+        assert_eq!(t.panels, Some(shown), "the link carries the layout");
+        let mut s = act(
+            Rc::new(Playground::new(1)),
+            Action::TogglePanel {
+                panel: Panel::Terminal,
+                layout: Panels::EMBED,
+            },
+        );
+        for p in [Panel::Clock, Panel::Topology, Panel::Guide] {
+            s = act(
+                s,
+                Action::TogglePanel {
+                    panel: p,
+                    layout: Panels::EMBED,
+                },
+            );
+        }
+        assert_eq!(
+            s.panels.map(|p| p.to_string()).as_deref(),
+            Some("guide"),
+            "the last panel stays"
         );
     }
 

@@ -22,6 +22,7 @@ pub mod help;
 mod info;
 pub mod load;
 mod manager;
+pub mod panels;
 pub mod presets;
 mod reply;
 mod scenario;

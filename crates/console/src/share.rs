@@ -1,6 +1,6 @@
 //! Share links: the whole state of the playground (what was done, as a scenario, the seed, the
-//! moment shown, the selected node, the node the slot map shows) in a URL fragment, compressed. Opening the
-//! link replays the scenario, so it comes back exactly.
+//! moment shown, the selected node, the node the slot map shows, the panels shown) in a URL
+//! fragment, compressed. Opening the link replays the scenario, so it comes back exactly.
 //!
 //! A link is `#s=` followed by base64url (no padding) of a small LZ77 stream of the text
 //!
@@ -10,6 +10,7 @@
 //! at 1579044890000
 //! node 7003
 //! observer 7001
+//! panels terminal,clock,topology,slots
 //!
 //! $ redis-server --port 7000 ...
 //! ```
@@ -18,6 +19,8 @@
 //! field is checked, with an error that says what is wrong.
 
 use std::fmt;
+
+use crate::panels::Panels;
 
 /// The largest fragment accepted (characters after `#s=`).
 pub const MAX_LINK_CHARS: usize = 64 * 1024;
@@ -44,6 +47,8 @@ pub struct SharedState {
     pub node: Option<u16>,
     /// The node whose view the slot map shows, if chosen.
     pub observer: Option<u16>,
+    /// The panels shown, if not the layout's default.
+    pub panels: Option<Panels>,
 }
 
 /// Why a link could not be opened.
@@ -116,6 +121,9 @@ impl SharedState {
         if let Some(o) = self.observer {
             t.push_str(&format!("observer {o}\n"));
         }
+        if let Some(p) = self.panels {
+            t.push_str(&format!("panels {p}\n"));
+        }
         t.push('\n');
         for l in &self.lines {
             t.push_str(l);
@@ -155,6 +163,7 @@ impl SharedState {
                         state.observer = Some(port);
                     }
                 }
+                "panels" => state.panels = Some(Panels::parse(value).map_err(LinkError::BadField)?),
                 _ => return Err(LinkError::BadField(format!("unknown field '{key}'"))),
             }
         }
@@ -171,12 +180,7 @@ impl SharedState {
 
     /// Refuses a state whose replay would simulate more than [`MAX_LINK_VIRTUAL_SECS`].
     pub fn check_limits(&self) -> Result<(), LinkError> {
-        let slept: f64 = self
-            .lines
-            .iter()
-            .filter_map(|l| l.strip_prefix("$ sleep ")?.trim().parse::<f64>().ok())
-            .filter(|s| s.is_finite() && *s > 0.0)
-            .sum();
+        let slept = slept_secs(self.lines.iter().map(String::as_str));
         if slept > MAX_LINK_VIRTUAL_SECS {
             return Err(LinkError::TooMuchTime(slept as u64));
         }
@@ -205,6 +209,14 @@ impl SharedState {
         state.check_limits()?;
         Ok(state)
     }
+}
+
+/// The virtual seconds the `$ sleep N` lines of a scenario add up to.
+pub fn slept_secs<'a>(lines: impl Iterator<Item = &'a str>) -> f64 {
+    lines
+        .filter_map(|l| l.strip_prefix("$ sleep ")?.trim().parse::<f64>().ok())
+        .filter(|s| s.is_finite() && *s > 0.0)
+        .sum()
 }
 
 const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -368,6 +380,7 @@ mod tests {
             at: Some(1_579_044_890_000),
             node: Some(7001),
             observer: Some(7002),
+            panels: Some(Panels::EMBED),
         }
     }
 
@@ -425,6 +438,12 @@ mod tests {
             SharedState::from_fragment(&frag),
             Err(LinkError::BadField("seed 'x'".into()))
         );
+        let text = "clusterlab-share 1\nseed 1\npanels terminal,nope\n\n";
+        let frag = format!("#s={}", base64url(&compress(text.as_bytes())));
+        assert!(matches!(
+            SharedState::from_fragment(&frag),
+            Err(LinkError::BadField(e)) if e.contains("no panel 'nope'")
+        ));
         let frag = format!("#s={}", base64url(&compress(b"hello")));
         assert_eq!(
             SharedState::from_fragment(&frag),

@@ -63,13 +63,24 @@ proptest! {
         at in proptest::option::of(any::<u64>()),
         node in proptest::option::of(1u16..),
         observer in proptest::option::of(1u16..),
+        panels in proptest::option::of(1u16..1024),
     ) {
+        // Any non-empty set of the ten panels, named as a host would.
+        let panels = panels.map(|bits| {
+            let names = console::panels::Panel::ALL
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| bits & (1 << i) != 0)
+                .map(|(_, p)| p.name());
+            console::panels::Panels::from_names(names).expect("known names")
+        });
         let state = console::share::SharedState {
             seed,
             lines,
             at,
             node,
             observer,
+            panels,
         };
         let link = state.to_fragment();
         prop_assert_eq!(console::share::SharedState::from_fragment(&link), Ok(state));

@@ -5,6 +5,7 @@ pub mod event_log;
 pub mod exercise_panel;
 pub mod inspector;
 pub mod lost_writes;
+pub mod panel_menu;
 pub mod preset_panel;
 pub mod slot_map;
 pub mod terminal;

@@ -157,6 +157,10 @@ pub fn terminal(props: &TerminalProps) -> Html {
         <section class="terminal" ref={screen_ref} onclick={focus} aria-label="terminal" role="tabpanel"
             id={format!("terminal-{}", state.tab().id)}>
             <Scrollback lines={Rc::clone(state.lines())} />
+            if state.read_only {
+                // The host page runs the lines; the reader watches.
+                <p class="terminal-read-only">{ "Read-only: the page runs the commands here." }</p>
+            } else {
             <div class="terminal-prompt-line">
                 <span class="terminal-prompt">{ state.prompt() }</span>
                 <span class="input-wrap">
@@ -179,6 +183,7 @@ pub fn terminal(props: &TerminalProps) -> Html {
                 }
                 </span>
             </div>
+            }
         </section>
         </div>
     }

@@ -382,8 +382,11 @@ pub fn topology(props: &TopologyProps) -> Html {
                 <g class="flights" aria-hidden="true">{ for flights_html }</g>
                 <g class="nodes">{ for nodes }</g>
             </svg>
-            { toolbar }
-            { partition_bar }
+            // Read-only: the host page acts on the world, the reader only looks.
+            if !state.read_only {
+                { toolbar }
+                { partition_bar }
+            }
             { filter }
         </section>
     }
