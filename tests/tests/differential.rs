@@ -210,6 +210,19 @@ fn normalise(command: &str, output: &str) -> Vec<String> {
     }
     let upper = command.to_ascii_uppercase();
     if upper.contains("CLUSTER NODES") {
+        // A node flagged fail is down: Redis makes a new link to it every 100 ms and frees it
+        // when the connect is refused, so whether CLUSTER NODES catches it `connected` or
+        // `disconnected` is a race on real Redis (seen both ways on a loaded machine).
+        for l in &mut lines {
+            let fields: Vec<&str> = l.split(' ').collect();
+            if fields
+                .get(2)
+                .is_some_and(|f| f.split(',').any(|x| x == "fail"))
+                && let Some(state) = fields.get(7).filter(|s| s.ends_with("connected"))
+            {
+                *l = l.replacen(&format!(" {state}"), " <link>", 1);
+            }
+        }
         lines.sort();
     }
     if ["--CLUSTER INFO", "--CLUSTER CHECK", "--CLUSTER FIX"]
@@ -393,4 +406,23 @@ fn expiry_matches_real_redis() {
 #[ignore = "needs redis-server 7.0; scripts/test.sh runs it"]
 fn manual_failover_matches_real_redis() {
     compare("scenarios/manual-failover.txt");
+}
+
+/// The comparison's own rule: only a failed node's link state is treated as a race.
+#[test]
+fn only_a_failed_nodes_link_state_is_left_out() {
+    let id = "a".repeat(40);
+    let nodes = |flags: &str, link: &str| {
+        format!("{id} 127.0.0.1:7000@17000 {flags} - 0 1579044890000 1 {link} 0-5460\n")
+    };
+    let n = |flags: &str, link: &str| normalise("CLUSTER NODES", &nodes(flags, link));
+    assert_eq!(
+        n("master,fail", "connected"),
+        n("master,fail", "disconnected")
+    );
+    assert_ne!(n("master", "connected"), n("master", "disconnected"));
+    assert_ne!(
+        n("master,fail?", "connected"),
+        n("master,fail?", "disconnected")
+    );
 }

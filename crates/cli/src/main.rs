@@ -2,7 +2,11 @@
 //!
 //! * `clusterlab` — an interactive session (the same shell as the web playground);
 //! * `clusterlab run FILE [--seed N]` — print the transcript of a scenario file;
-//! * `clusterlab check FILE [--seed N]` — compare it with the file's expected output.
+//! * `clusterlab check FILE [--seed N]` — compare it with the file's expected output;
+//! * `clusterlab explore [--seeds N] [--from S] [--out DIR]` / `--replay FILE` — the fault
+//!   explorer.
+
+mod explore;
 
 use std::io::{self, BufRead, Write};
 use std::process::ExitCode;
@@ -16,6 +20,11 @@ const USAGE: &str = "usage: clusterlab [--seed N]               interactive sess
                                            does SOL (what a learner types) solve the exercise?
        clusterlab stats [--seeds N]        failover timings of the seed scenario over N seeds (200)
        clusterlab bench                    CPU time to simulate 60 virtual seconds of a few clusters
+       clusterlab explore [--seeds N] [--from S] [--out DIR]
+                                           random clusters under random faults, checked against
+                                           the protocol's invariants (50 seeds from 1); a
+                                           violation is shrunk and written to DIR (.)
+       clusterlab explore --replay FILE    run a scenario file under the explorer's checks
 ";
 
 /// The seed every run uses unless told otherwise, so transcripts are reproducible.
@@ -26,7 +35,10 @@ struct Args {
     solution: Option<String>,
     files: Vec<String>,
     seed: u64,
-    seeds: u64,
+    seeds: Option<u64>,
+    from: u64,
+    out: String,
+    replay: Option<String>,
 }
 
 fn parse_args(argv: &[String]) -> Result<Args, String> {
@@ -35,7 +47,10 @@ fn parse_args(argv: &[String]) -> Result<Args, String> {
         solution: None,
         files: Vec::new(),
         seed: DEFAULT_SEED,
-        seeds: 200,
+        seeds: None,
+        from: 1,
+        out: ".".to_string(),
+        replay: None,
     };
     let mut i = 0;
     while i < argv.len() {
@@ -49,11 +64,27 @@ fn parse_args(argv: &[String]) -> Result<Args, String> {
             }
             "--seeds" => {
                 let v = argv.get(i + 1).ok_or("--seeds needs a number")?;
-                args.seeds = v
+                args.seeds = Some(
+                    v.parse()
+                        .ok()
+                        .filter(|&n| n > 0)
+                        .ok_or_else(|| format!("--seeds needs a positive number, not '{v}'"))?,
+                );
+                i += 1;
+            }
+            "--from" => {
+                let v = argv.get(i + 1).ok_or("--from needs a number")?;
+                args.from = v
                     .parse()
-                    .ok()
-                    .filter(|&n| n > 0)
-                    .ok_or_else(|| format!("--seeds needs a positive number, not '{v}'"))?;
+                    .map_err(|_| format!("--from needs a number, not '{v}'"))?;
+                i += 1;
+            }
+            "--out" => {
+                args.out = argv.get(i + 1).ok_or("--out needs a directory")?.clone();
+                i += 1;
+            }
+            "--replay" => {
+                args.replay = Some(argv.get(i + 1).ok_or("--replay needs a file")?.clone());
                 i += 1;
             }
             "--solution" => {
@@ -74,7 +105,9 @@ fn parse_args(argv: &[String]) -> Result<Args, String> {
                 }
                 i += 1;
             }
-            "stats" | "bench" if args.command.is_none() => args.command = Some(argv[i].clone()),
+            "stats" | "bench" | "explore" if args.command.is_none() => {
+                args.command = Some(argv[i].clone());
+            }
             "run" | "check" if args.command.is_none() => args.command = Some(argv[i].clone()),
             other if other.starts_with('-') => return Err(format!("unknown option '{other}'")),
             file if args.command.is_some() => args.files.push(file.to_string()),
@@ -99,7 +132,15 @@ fn main() -> ExitCode {
     };
     match args.command.as_deref() {
         None => repl(args.seed),
-        Some("stats") => stats(args.seeds),
+        Some("stats") => stats(args.seeds.unwrap_or(200)),
+        Some("explore") => match &args.replay {
+            Some(file) => explore::replay(file),
+            None => explore::explore(
+                args.from,
+                args.seeds.unwrap_or(50),
+                std::path::Path::new(&args.out),
+            ),
+        },
         Some("bench") => bench(),
         Some("exercise") => match (&args.files[..], &args.solution) {
             ([file], Some(solution)) => exercise_check(file, solution, args.seed),

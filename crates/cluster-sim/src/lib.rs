@@ -43,6 +43,6 @@ pub use trace::TraceEvent;
 pub use view::{Belief, BeliefCell, ClusterView, NodeView, SlotRun, promoted};
 pub use wire::{MAX_WIRE, Wire, WireMsg};
 pub use world::{
-    DEFAULT_SEED, LOOPBACK, REPL_BACKLOG_SIZE, REPL_DISKLESS_SYNC_DELAY, SimError, Simulator,
-    Stream, StreamEntry, resp_len,
+    DEFAULT_SEED, LOOPBACK, MAX_EVENTS_PER_MS, REPL_BACKLOG_SIZE, REPL_DISKLESS_SYNC_DELAY,
+    SimError, Simulator, Stream, StreamEntry, resp_len,
 };

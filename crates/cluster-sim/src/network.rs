@@ -39,7 +39,19 @@ pub struct Conn {
     pub last_delivery: [SimTime; 2],
     /// Messages the initiator queued before the connection was established.
     pub pending: Vec<ClusterMsg>,
+    /// Per direction, messages TCP holds for retransmission (a partition or a lost segment on
+    /// the way): they arrive in order once a retransmission gets through, and nothing sent
+    /// after them overtakes them.
+    pub held: [Vec<ClusterMsg>; 2],
+    /// Per direction, the retransmission timeout of the held messages (doubling per attempt).
+    pub rto: [Millis; 2],
 }
+
+/// Linux's smallest retransmission timeout (`TCP_RTO_MIN`).
+pub const TCP_RTO_MIN: Millis = 200;
+
+/// Linux's largest retransmission timeout (`TCP_RTO_MAX`).
+pub const TCP_RTO_MAX: Millis = 120_000;
 
 /// Connections plus the conditions of the paths between nodes.
 #[derive(Debug, Default, Clone)]
@@ -73,6 +85,8 @@ impl Network {
                 state: ConnState::Connecting,
                 last_delivery: [now, now],
                 pending: Vec::new(),
+                held: [Vec::new(), Vec::new()],
+                rto: [0, 0],
             },
         );
         self.by_end.insert(initiator, id);
@@ -101,6 +115,41 @@ impl Network {
         self.conns
             .get_mut(&id)
             .map(|c| std::mem::take(&mut c.pending))
+            .unwrap_or_default()
+    }
+
+    /// Holds a message for retransmission; returns the timeout to wait if it is the first held
+    /// one in its direction (a retransmission timer must be started), else `None`.
+    pub fn hold(&mut self, id: u64, dir: usize, msg: ClusterMsg) -> Option<Millis> {
+        let c = self.conns.get_mut(&id)?;
+        c.held[dir].push(msg);
+        (c.held[dir].len() == 1).then(|| {
+            c.rto[dir] = TCP_RTO_MIN;
+            TCP_RTO_MIN
+        })
+    }
+
+    /// Whether messages wait for retransmission in that direction.
+    pub fn is_holding(&self, id: u64, dir: usize) -> bool {
+        self.conns.get(&id).is_some_and(|c| !c.held[dir].is_empty())
+    }
+
+    /// The next retransmission timeout after a failed attempt (doubled, at most
+    /// [`TCP_RTO_MAX`]).
+    pub fn back_off(&mut self, id: u64, dir: usize) -> Option<Millis> {
+        let c = self.conns.get_mut(&id)?;
+        c.rto[dir] = (c.rto[dir] * 2).clamp(TCP_RTO_MIN, TCP_RTO_MAX);
+        Some(c.rto[dir])
+    }
+
+    /// Takes the held messages of a direction, oldest first.
+    pub fn take_held(&mut self, id: u64, dir: usize) -> Vec<ClusterMsg> {
+        self.conns
+            .get_mut(&id)
+            .map(|c| {
+                c.rto[dir] = 0;
+                std::mem::take(&mut c.held[dir])
+            })
             .unwrap_or_default()
     }
 

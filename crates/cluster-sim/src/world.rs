@@ -58,13 +58,27 @@ enum Event {
     Shutdown { port: u16, pid: u32 },
     /// SIGCONT: a paused server runs again.
     Resume { port: u16, pid: u32 },
+    /// TCP retransmits what it holds on a connection in one direction (0: initiator to
+    /// acceptor).
+    Retransmit { conn: u64, dir: usize },
+    /// A connection's SYN (or, once accepted, its SYN-ACK) did not get through: the kernel
+    /// sends it again (`tcp_syn_retries`), or gives up with a timeout.
+    SynRetry { conn: u64, attempt: u32 },
 }
+
+/// Linux retries a SYN 6 times, 1 s after the first and doubling (`tcp_syn_retries`): the
+/// connect times out 127 s after it started.
+const TCP_SYN_RETRIES: u32 = 6;
 
 /// `repl-diskless-sync-delay`: a master waits this long for more replicas before a full sync.
 pub const REPL_DISKLESS_SYNC_DELAY: Millis = 5000;
 
 /// How often a disconnected replica retries (`replicationCron`, once a second).
 const REPL_RETRY: Millis = 1000;
+
+/// More events than this in one virtual millisecond is a livelock (see
+/// [`Simulator::stalled`]); real clusters of a thousand nodes stay far below it.
+pub const MAX_EVENTS_PER_MS: u64 = 1_000_000;
 
 /// Bytes a master's `PING` adds to the replication stream (`*1\r\n$4\r\nPING\r\n`).
 const REPL_PING_BYTES: u64 = 14;
@@ -125,6 +139,13 @@ pub struct Simulator {
     /// two runs can be compared by one number.
     trace_hash: u64,
     events_run: u64,
+    /// Set when one virtual millisecond ran more than [`MAX_EVENTS_PER_MS`] events: a livelock
+    /// (a bug), cut short so the page or the test does not freeze.
+    stalled: Option<SimTime>,
+    /// Where each replication history came from: its parent history and the parent's offset at
+    /// which it branched (a promotion continues the old history; a restart loads a save made
+    /// at some offset). The ledger follows it to tell which writes a dataset still holds.
+    lineage: BTreeMap<String, (String, u64)>,
     /// Plain-words explanations of what happened, for learners.
     story: Story,
     /// The most recent bus messages, for animation.
@@ -175,6 +196,8 @@ impl Simulator {
             repl_cron_loops: 0,
             expire_cron_armed: false,
             trace_hash: FNV_OFFSET,
+            stalled: None,
+            lineage: BTreeMap::new(),
             events_run: 0,
             story: Story::default(),
             wire: Wire::default(),
@@ -348,15 +371,21 @@ impl Simulator {
         });
         host.shutting_down = false;
         host.shutdown_deadline = None;
+        host.paused_until = None;
         host.started = now;
         host.replid2 = NO_REPLID.to_string();
         host.second_repl_offset = -1;
         host.backlog_first_byte = None;
         host.process = ProcessState::Running;
         host.pid = pid;
-        host.replid = replid;
+        host.replid = replid.clone();
         host.replica_of = None;
         host.repl_gen += 1;
+        // The dataset it loads continues the history it was saved in, up to the save.
+        if let Some(saved) = host.saved_at.clone() {
+            self.lineage.insert(replid, saved);
+        }
+        let host = self.hosts.get_mut(&port).expect("looked up above");
         host.cluster = host.cluster.take().map(|c| c.restart(now));
         host.active_expire = true;
         host.appendonly_now = None;
@@ -479,9 +508,13 @@ impl Simulator {
             Event::ReplConnect { replica, .. }
             | Event::ReplSyncDone { replica, .. }
             | Event::ReplStream { replica, .. } => Some(*replica),
-            Event::ReplCron | Event::ExpireCron | Event::Shutdown { .. } | Event::Resume { .. } => {
-                None
-            }
+            // The kernel retransmits even while the process is stopped.
+            Event::ReplCron
+            | Event::ExpireCron
+            | Event::Shutdown { .. }
+            | Event::Resume { .. }
+            | Event::Retransmit { .. }
+            | Event::SynRetry { .. } => None,
         }
     }
 
@@ -493,6 +526,8 @@ impl Simulator {
             .filter(|h| h.is_running())
             .ok_or(SimError::NotRunning(port))?;
         host.process = how;
+        // The process is gone: there is nothing left to continue (SIGCONT) later.
+        host.paused_until = None;
         self.armed.remove(&port);
         self.persist_on_stop(port, how == ProcessState::Killed);
         // Its replicas see their replication link drop and keep retrying.
@@ -547,8 +582,25 @@ impl Simulator {
     /// Lets `by` milliseconds of virtual time pass, running everything due in `(now, now+by]`.
     pub fn advance(&mut self, by: Millis) {
         let deadline = self.now + by;
-        while self.step_until(deadline).is_some() {}
-        self.now = deadline;
+        let (mut at, mut same) = (self.now, 0u64);
+        while let Some(t) = self.step_until(deadline) {
+            if t == at {
+                same += 1;
+                if same > MAX_EVENTS_PER_MS {
+                    self.stalled.get_or_insert(t);
+                    break;
+                }
+            } else {
+                (at, same) = (t, 0);
+            }
+        }
+        self.now = self.now.max(deadline);
+    }
+
+    /// When the world livelocked (more than [`MAX_EVENTS_PER_MS`] events in one virtual
+    /// millisecond), if it ever did. Always `None` unless the simulator has a bug.
+    pub fn stalled(&self) -> Option<SimTime> {
+        self.stalled
     }
 
     /// Runs the next event, whenever it is due; returns its time (the single-step button).
@@ -558,6 +610,8 @@ impl Simulator {
     }
 
     fn schedule(&mut self, at: SimTime, event: Event) {
+        // Never in the past: time only moves forward.
+        let at = at.max(self.now);
         self.seq += 1;
         self.events.insert(self.seq, event);
         self.queue.push(Reverse((at, self.seq)));
@@ -616,6 +670,14 @@ impl Simulator {
             }
             Event::Shutdown { port, .. } => self.fold(&[6, (*port >> 8) as u8, *port as u8]),
             Event::Resume { port, .. } => self.fold(&[7, (*port >> 8) as u8, *port as u8]),
+            Event::Retransmit { conn, dir } => {
+                self.fold(&[10, *dir as u8]);
+                self.fold(&conn.to_le_bytes());
+            }
+            Event::SynRetry { conn, attempt } => {
+                self.fold(&[11, *attempt as u8]);
+                self.fold(&conn.to_le_bytes());
+            }
         }
         match event {
             Event::NodeTimeout { port } => {
@@ -652,6 +714,8 @@ impl Simulator {
                 if self.net.reachable(c.target, from) {
                     let at = now + self.net.latency(c.target, from);
                     self.schedule(at, Event::ConnectResult { conn, ok: true });
+                } else {
+                    self.schedule(now + 1000, Event::SynRetry { conn, attempt: 1 });
                 }
             }
             Event::ConnectResult { conn, ok } => {
@@ -694,6 +758,8 @@ impl Simulator {
                 replica,
                 generation,
             } => self.repl_catch_up(replica, generation),
+            Event::Retransmit { conn, dir } => self.retransmit(conn, dir),
+            Event::SynRetry { conn, attempt } => self.syn_retry(conn, attempt),
             Event::Resume { port, pid } => {
                 if let Some(h) = self.hosts.get_mut(&port).filter(|h| h.pid == pid)
                     && h.paused_until.is_some_and(|u| u <= now)
@@ -931,13 +997,16 @@ impl Simulator {
             return;
         };
         let kind = msg.msg_type();
-        if !self.net.reachable(from.port, to.port) {
+        // TCP loses nothing on a live connection: a segment that does not get through (a
+        // partition, a lost packet) is retransmitted later, and what follows waits behind it.
+        if self.net.is_holding(conn, dir)
+            || !self.net.reachable(from.port, to.port)
+            || self.segment_lost(from.port, to.port)
+        {
             self.wire.record(from.port, to.port, kind, self.now, None);
-            return;
-        }
-        let loss = self.net.loss(from.port, to.port);
-        if loss > 0 && (self.rng.next_u32() % 100) < u32::from(loss) {
-            self.wire.record(from.port, to.port, kind, self.now, None);
+            if let Some(rto) = self.net.hold(conn, dir, msg) {
+                self.schedule(self.now + rto, Event::Retransmit { conn, dir });
+            }
             return;
         }
         let at = self
@@ -946,6 +1015,90 @@ impl Simulator {
         self.wire
             .record(from.port, to.port, kind, self.now, Some(at));
         self.schedule(at, Event::Deliver { conn, to, msg });
+    }
+
+    /// A SYN (or SYN-ACK) retransmission: it gets through if the path works now, else the
+    /// kernel waits twice as long, and after [`TCP_SYN_RETRIES`] the connect times out.
+    fn syn_retry(&mut self, conn: u64, attempt: u32) {
+        let Some(c) = self.net.conn(conn).cloned() else {
+            return; // the node gave up on the link meanwhile
+        };
+        let (from, to) = match c.acceptor {
+            None => (c.initiator.port, c.target),
+            Some(a) => (a.port, c.initiator.port),
+        };
+        if self.net.reachable(from, to) {
+            let at = self.now + self.net.latency(from, to);
+            let event = match c.acceptor {
+                None => Event::ConnectArrives { conn },
+                Some(_) => Event::ConnectResult { conn, ok: true },
+            };
+            self.schedule(at, event);
+        } else if attempt < TCP_SYN_RETRIES {
+            let next = attempt + 1;
+            self.schedule(
+                self.now + (1000 << attempt),
+                Event::SynRetry {
+                    conn,
+                    attempt: next,
+                },
+            );
+        } else {
+            // ETIMEDOUT: the initiator's connect fails; a half-open accepted end is dropped.
+            if let Some(a) = c.acceptor {
+                self.schedule(self.now, Event::Closed { to: a });
+            }
+            self.schedule(self.now, Event::ConnectResult { conn, ok: false });
+        }
+    }
+
+    /// The offset up to which a dataset in history `from` holds history `ancestor`, when
+    /// `ancestor` is one of the histories `from` branched from (not `from` itself).
+    pub(crate) fn branched_at(&self, from: &str, ancestor: &str) -> Option<u64> {
+        let mut at = self.lineage.get(from)?;
+        let mut upto = at.1;
+        // A chain is short (one link per promotion or restart); the bound guards a cycle.
+        for _ in 0..self.lineage.len() {
+            if at.0 == ancestor {
+                return Some(upto);
+            }
+            at = self.lineage.get(&at.0)?;
+            upto = upto.min(at.1);
+        }
+        None
+    }
+
+    /// Whether the network drops this segment (`sim loss`).
+    fn segment_lost(&mut self, from: u16, to: u16) -> bool {
+        let loss = self.net.loss(from, to);
+        loss > 0 && (self.rng.next_u32() % 100) < u32::from(loss)
+    }
+
+    /// A retransmission timer fired: what TCP holds goes through now if the path works (and
+    /// the segment is not lost again), else the timer backs off.
+    fn retransmit(&mut self, conn: u64, dir: usize) {
+        let Some(c) = self.net.conn(conn) else {
+            return; // the connection was closed: what it held is gone with it
+        };
+        let (from, to) = match (dir, c.acceptor) {
+            (0, Some(a)) => (c.initiator, a),
+            (_, Some(a)) => (a, c.initiator),
+            (_, None) => return,
+        };
+        if !self.net.reachable(from.port, to.port) || self.segment_lost(from.port, to.port) {
+            if let Some(rto) = self.net.back_off(conn, dir) {
+                self.schedule(self.now + rto, Event::Retransmit { conn, dir });
+            }
+            return;
+        }
+        for msg in self.net.take_held(conn, dir) {
+            let at = self
+                .net
+                .schedule_delivery(conn, dir, from.port, to.port, self.now);
+            self.wire
+                .record(from.port, to.port, msg.msg_type(), self.now, Some(at));
+            self.schedule(at, Event::Deliver { conn, to, msg });
+        }
     }
 
     /// Drains a node's outputs after any input: transmits to the network, events to its log and
@@ -1012,6 +1165,8 @@ impl Simulator {
                 if on_loopback && self.net.reachable(port, target) {
                     let at = self.now + self.net.latency(port, target);
                     self.schedule(at, Event::ConnectArrives { conn });
+                } else if on_loopback {
+                    self.schedule(self.now + 1000, Event::SynRetry { conn, attempt: 1 });
                 }
             }
             Transmit::Send { link, msg } => self.transmit(End { port, link }, msg),
@@ -1031,19 +1186,68 @@ impl Simulator {
                     // (A replica that only stops replicating, by CLUSTER RESET, loses nothing.)
                     let (kept, history) = (h.repl_offset, h.replid.clone());
                     if promoted {
-                        self.lose_writes(old.master_port, &history, kept, |w| {
-                            format!(
-                                "{} was promoted with replication offset {kept}; this write ended at offset {} and had not reached it",
-                                port, w.end
-                            )
-                        });
+                        // Every write of this history beyond what reached the replica: its
+                        // master's, and its master's predecessor's if the master had taken the
+                        // history over (a replica that psynced on after a failover).
+                        let owners: std::collections::BTreeSet<u16> = self
+                            .ledger
+                            .acked()
+                            .filter(|w| w.replid == history && w.end > kept)
+                            .map(|w| w.port)
+                            .chain([old.master_port])
+                            .collect();
+                        for owner in owners {
+                            self.lose_writes(owner, &history, kept, |w| {
+                                format!(
+                                    "{} was promoted with replication offset {kept}; this write ended at offset {} and had not reached it",
+                                    port, w.end
+                                )
+                            });
+                        }
+                        // A replica promoted before it synced with this master's current history
+                        // (it had just migrated to it, or its master had just been promoted and
+                        // it had not caught up) has none of the master's own writes there.
+                        let master_history = self
+                            .hosts
+                            .get(&old.master_port)
+                            .filter(|m| m.replid != history)
+                            .map(|m| {
+                                // Its inherited history is gone too unless the replica has it.
+                                let upto = u64::try_from(m.second_repl_offset - 1)
+                                    .ok()
+                                    .filter(|_| m.replid2 != history);
+                                (m.replid.clone(), (m.replid2.clone(), upto))
+                            });
+                        if let Some((theirs, (inherited, upto))) = master_history {
+                            let why = |w: &crate::ledger::AckedWrite| {
+                                format!(
+                                    "{port} was promoted before it had synced with {}: it never had this write (acknowledged by {})",
+                                    old.master_port, w.port
+                                )
+                            };
+                            self.lose_writes(old.master_port, &theirs, 0, why);
+                            // And what that master had itself taken over from its predecessor.
+                            if let Some(upto) = upto.filter(|_| inherited != NO_REPLID) {
+                                let owners: std::collections::BTreeSet<u16> = self
+                                    .ledger
+                                    .acked()
+                                    .filter(|w| w.replid == inherited && w.end <= upto)
+                                    .map(|w| w.port)
+                                    .collect();
+                                for owner in owners {
+                                    self.lose_writes_between(owner, &inherited, 0, upto, why);
+                                }
+                            }
+                        }
                     }
                     let fresh: String = (0..5)
                         .map(|_| format!("{:08x}", self.rng.next_u32()))
                         .collect();
                     let h = self.hosts.get_mut(&port).expect("looked up above");
-                    h.replid2 = std::mem::replace(&mut h.replid, fresh);
+                    h.replid2 = std::mem::replace(&mut h.replid, fresh.clone());
                     h.second_repl_offset = h.repl_offset as i64 + 1;
+                    let branch = (h.replid2.clone(), h.repl_offset);
+                    self.lineage.insert(fresh, branch);
                 }
                 let h = self.hosts.get_mut(&port).expect("looked up above");
                 h.replica_of = master.map(|m| ReplicaOf {

@@ -104,7 +104,7 @@ pub const SHELL_HELP: &str = "ClusterLab shell commands:
   sim partition P,P.. P,P..  split the network into groups; sim heal: repair it
   sim partition P,.. -> P,.. drop packets in one direction only
   sim latency MS [P P]       one-way delay on every link, or between two nodes
-  sim loss PERCENT [P P]     drop that share of bus messages
+  sim loss PERCENT [P P]     drop that share of bus packets (TCP sends them again later)
   clear                      clear the screen
   help                       this text
 Inside redis-cli: GET, SET, SETEX, PSETEX, DEL, EXISTS, INCR[BY], DECR[BY], APPEND, STRLEN,

@@ -18,6 +18,7 @@ mod diff;
 pub mod embed;
 mod exec;
 pub mod exercise;
+pub mod explore;
 pub mod help;
 mod info;
 pub mod load;

@@ -246,12 +246,11 @@ impl Simulator {
             return;
         };
         let history = h.replid.clone();
-        // Only when the new master continued this replica's own history (it was promoted from
-        // it) are the rest of that history's writes gone; a master that merely handed its
-        // slots over (resharding) moved its keys with them.
-        let continued = m.replid2 == history;
-        let kept = u64::try_from(m.second_repl_offset - 1).unwrap_or(0);
-        if continued {
+        // Only when the new master's data continues this replica's own history (it was promoted
+        // from it, perhaps restarted since) are the rest of that history's writes gone; a
+        // master that merely handed its slots over (resharding) moved its keys with them.
+        let branch = self.branched_at(&m.replid, &history);
+        if let Some(kept) = branch {
             self.lose_writes(replica, &history, kept, |w| {
                 format!(
                     "{replica} acknowledged it at offset {} after its last common point with {master} (offset {kept}); {replica} dropped it when it resynchronised as {master}'s replica",
