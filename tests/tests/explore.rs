@@ -96,6 +96,17 @@ fn two_winners_after_a_takeover_are_redis_behaviour_not_a_bug() {
 }
 
 #[test]
+fn a_stale_vote_win_is_redis_behaviour_not_a_bug() {
+    let report = run_scenario(&read("stale-vote-failover.txt"));
+    assert_eq!(report.violations().count(), 0, "{:#?}", report.findings);
+    assert!(report.findings.iter().any(|f| {
+        f.rule == Rule::StaleVoteWin
+            && f.redis_behaviour
+                .is_some_and(|why| why.contains("stale-vote"))
+    }));
+}
+
+#[test]
 fn a_server_crashed_while_paused_restarts_without_freezing_the_world() {
     // Found by the explorer (seed 3): a restarted server still counted as paused, and its
     // replication retries were scheduled in the past, forever, in one virtual millisecond.
@@ -120,4 +131,28 @@ fn a_server_crashed_while_paused_restarts_without_freezing_the_world() {
         role.contains("slave") && role.contains("connected"),
         "{role}"
     );
+}
+
+#[test]
+fn a_virtual_hour_of_faults_keeps_every_buffer_bounded() {
+    let mut samples = Vec::new();
+    let findings = console::explore::soak::soak(5, 3, 1, |s| samples.push(s.clone()));
+    let violations: Vec<_> = findings
+        .iter()
+        .filter(|f| f.redis_behaviour.is_none())
+        .collect();
+    assert!(violations.is_empty(), "{violations:#?}");
+    let s = samples.last().expect("an hour was reported");
+    assert!(s.faults > 50 && s.elections > 5, "{s:?}");
+    let [story, wire, acked, lost, logs] = s.kept;
+    assert!(
+        story <= cluster_sim::MAX_STORY && wire <= cluster_sim::MAX_WIRE,
+        "{s:?}"
+    );
+    assert!(
+        acked <= cluster_sim::MAX_ACKED && lost <= cluster_sim::MAX_LOST,
+        "{s:?}"
+    );
+    // Six servers, each keeping at most a tenth more than its bound between trims.
+    assert!(logs <= 6 * cluster_sim::MAX_LOG_LINES * 11 / 10, "{s:?}");
 }

@@ -130,7 +130,7 @@ impl HostMessage {
 }
 
 /// One node in a `clusterlab:state` event.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct NodeState {
     /// Its client port.
@@ -145,10 +145,11 @@ pub struct NodeState {
     pub master: Option<u16>,
     /// Its slots as CLUSTER NODES prints them.
     pub slots: String,
-    /// Its configEpoch.
-    pub config_epoch: u64,
+    /// Its configEpoch (a JS number: exact up to 2^53, far beyond any epoch a run reaches;
+    /// serde-wasm-bindgen would refuse a larger u64).
+    pub config_epoch: f64,
     /// Its currentEpoch.
-    pub current_epoch: u64,
+    pub current_epoch: f64,
     /// Whether it says `cluster_state:ok`.
     pub cluster_ok: bool,
 }
@@ -186,8 +187,8 @@ impl StateEvent {
                     paused: n.paused,
                     master: n.master_port,
                     slots: n.slots.clone(),
-                    config_epoch: n.config_epoch,
-                    current_epoch: n.current_epoch,
+                    config_epoch: n.config_epoch as f64,
+                    current_epoch: n.current_epoch as f64,
                     cluster_ok: n.cluster_ok,
                 })
                 .collect(),
@@ -196,10 +197,10 @@ impl StateEvent {
 }
 
 /// The payload of a `clusterlab:output` event: a line run (typed or sent) and what it printed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OutputEvent {
     /// Counts lines run in this frame, from 1.
-    pub seq: u64,
+    pub seq: f64,
     /// The line.
     pub line: String,
     /// What it printed, lines joined by `\n`.

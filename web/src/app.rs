@@ -206,7 +206,7 @@ pub fn app() -> Html {
             crate::host::post_value(
                 "output",
                 &OutputEvent {
-                    seq: run.seq,
+                    seq: run.seq as f64,
                     line: run.line.clone(),
                     output: run.output.clone(),
                 },

@@ -25,6 +25,9 @@ const USAGE: &str = "usage: clusterlab [--seed N]               interactive sess
                                            the protocol's invariants (50 seeds from 1); a
                                            violation is shrunk and written to DIR (.)
        clusterlab explore --replay FILE    run a scenario file under the explorer's checks
+       clusterlab soak [--hours H] [--masters M] [--seed N]
+                                           one cluster (M masters + M replicas, 10) under
+                                           random faults for H virtual hours (24), memory shown
 ";
 
 /// The seed every run uses unless told otherwise, so transcripts are reproducible.
@@ -38,6 +41,8 @@ struct Args {
     seeds: Option<u64>,
     from: u64,
     out: String,
+    hours: u64,
+    masters: u16,
     replay: Option<String>,
 }
 
@@ -50,6 +55,8 @@ fn parse_args(argv: &[String]) -> Result<Args, String> {
         seeds: None,
         from: 1,
         out: ".".to_string(),
+        hours: 24,
+        masters: 10,
         replay: None,
     };
     let mut i = 0;
@@ -83,6 +90,24 @@ fn parse_args(argv: &[String]) -> Result<Args, String> {
                 args.out = argv.get(i + 1).ok_or("--out needs a directory")?.clone();
                 i += 1;
             }
+            "--hours" => {
+                let v = argv.get(i + 1).ok_or("--hours needs a number")?;
+                args.hours = v
+                    .parse()
+                    .ok()
+                    .filter(|&n| n > 0)
+                    .ok_or_else(|| format!("--hours needs a positive number, not '{v}'"))?;
+                i += 1;
+            }
+            "--masters" => {
+                let v = argv.get(i + 1).ok_or("--masters needs a number")?;
+                args.masters = v
+                    .parse()
+                    .ok()
+                    .filter(|n| (3..=100).contains(n))
+                    .ok_or_else(|| format!("--masters needs a number from 3 to 100, not '{v}'"))?;
+                i += 1;
+            }
             "--replay" => {
                 args.replay = Some(argv.get(i + 1).ok_or("--replay needs a file")?.clone());
                 i += 1;
@@ -105,7 +130,7 @@ fn parse_args(argv: &[String]) -> Result<Args, String> {
                 }
                 i += 1;
             }
-            "stats" | "bench" | "explore" if args.command.is_none() => {
+            "stats" | "bench" | "explore" | "soak" if args.command.is_none() => {
                 args.command = Some(argv[i].clone());
             }
             "run" | "check" if args.command.is_none() => args.command = Some(argv[i].clone()),
@@ -133,6 +158,7 @@ fn main() -> ExitCode {
     match args.command.as_deref() {
         None => repl(args.seed),
         Some("stats") => stats(args.seeds.unwrap_or(200)),
+        Some("soak") => explore::soak(args.seed, args.masters, args.hours),
         Some("explore") => match &args.replay {
             Some(file) => explore::replay(file),
             None => explore::explore(

@@ -89,6 +89,18 @@ pub struct Host {
 /// A master_replid2 that means "no previous history".
 pub const NO_REPLID: &str = "0000000000000000000000000000000000000000";
 
+/// At most this many log lines are kept per server (`sim log` shows the newest).
+pub const MAX_LOG_LINES: usize = 5000;
+
+/// Appends a log line, dropping the oldest beyond [`MAX_LOG_LINES`] (in batches, so that
+/// appending stays cheap).
+pub fn push_log(log: &mut Vec<String>, line: String) {
+    log.push(line);
+    if log.len() > MAX_LOG_LINES + MAX_LOG_LINES / 10 {
+        log.drain(..log.len() - MAX_LOG_LINES);
+    }
+}
+
 impl Host {
     /// Whether the server writes an append-only file now.
     pub fn appendonly(&self) -> bool {

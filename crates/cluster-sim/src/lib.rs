@@ -32,7 +32,7 @@ mod world;
 
 pub use apply::execute as execute_data;
 pub use apply::{Applied, DataReply, glob_match, is_data_command, string2ll};
-pub use host::{Host, NO_REPLID, ProcessState, ReplLinkState, ReplicaOf};
+pub use host::{Host, MAX_LOG_LINES, NO_REPLID, ProcessState, ReplLinkState, ReplicaOf, push_log};
 pub use keyspace::{Keyspace, Value};
 pub use ledger::{AckedWrite, Ledger, LostWrite, MAX_ACKED, MAX_LOST};
 pub use logfmt::{log_line, log_timestamp};
@@ -43,6 +43,6 @@ pub use trace::TraceEvent;
 pub use view::{Belief, BeliefCell, ClusterView, NodeView, SlotRun, promoted};
 pub use wire::{MAX_WIRE, Wire, WireMsg};
 pub use world::{
-    DEFAULT_SEED, LOOPBACK, MAX_EVENTS_PER_MS, REPL_BACKLOG_SIZE, REPL_DISKLESS_SYNC_DELAY,
-    SimError, Simulator, Stream, StreamEntry, resp_len,
+    DEFAULT_SEED, LOOPBACK, MAX_EVENTS_PER_MS, MAX_TRACE, REPL_BACKLOG_SIZE,
+    REPL_DISKLESS_SYNC_DELAY, SimError, Simulator, Stream, StreamEntry, resp_len,
 };

@@ -1,7 +1,7 @@
 //! The simulator: a virtual clock, an event queue, the hosts and the network between them.
 
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap};
+use std::collections::{BTreeMap, BinaryHeap, VecDeque};
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr};
 
@@ -76,6 +76,9 @@ pub const REPL_DISKLESS_SYNC_DELAY: Millis = 5000;
 /// How often a disconnected replica retries (`replicationCron`, once a second).
 const REPL_RETRY: Millis = 1000;
 
+/// At most this many undrained node events are kept (a few virtual minutes of a busy cluster).
+pub const MAX_TRACE: usize = 100_000;
+
 /// More events than this in one virtual millisecond is a livelock (see
 /// [`Simulator::stalled`]); real clusters of a thousand nodes stay far below it.
 pub const MAX_EVENTS_PER_MS: u64 = 1_000_000;
@@ -130,7 +133,9 @@ pub struct Simulator {
     /// The time each node's current timer is armed for; older timer events are stale.
     armed: BTreeMap<u16, SimTime>,
     seq: u64,
-    trace: Vec<TraceEvent>,
+    /// Node events not yet drained, at most [`MAX_TRACE`] (the oldest are dropped: a page
+    /// that never drains must not grow without end).
+    trace: VecDeque<TraceEvent>,
     repl_cron_armed: bool,
     repl_cron_loops: u64,
     /// An [`Event::ExpireCron`] is pending.
@@ -191,7 +196,7 @@ impl Simulator {
             events: BTreeMap::new(),
             armed: BTreeMap::new(),
             seq: 0,
-            trace: Vec::new(),
+            trace: VecDeque::new(),
             repl_cron_armed: false,
             repl_cron_loops: 0,
             expire_cron_armed: false,
@@ -465,28 +470,34 @@ impl Simulator {
         match h.shutdown_deadline {
             None => {
                 h.shutdown_deadline = Some(now + Self::SHUTDOWN_TIMEOUT);
-                h.log.push(log_line(
-                    pid,
-                    role,
-                    now,
-                    LogLevel::Notice,
-                    "Waiting for replicas before shutting down.",
-                ));
+                crate::host::push_log(
+                    &mut h.log,
+                    log_line(
+                        pid,
+                        role,
+                        now,
+                        LogLevel::Notice,
+                        "Waiting for replicas before shutting down.",
+                    ),
+                );
                 false
             }
             Some(deadline) if now < deadline => false,
             Some(_) => {
                 for (replica, offset) in lagging {
-                    h.log.push(log_line(
-                        pid,
-                        role,
-                        now,
-                        LogLevel::Warning,
-                        &format!(
-                            "Lagging replica 127.0.0.1:{replica} reported offset {} behind master, lag=0, state=online.",
-                            target - offset
+                    crate::host::push_log(
+                        &mut h.log,
+                        log_line(
+                            pid,
+                            role,
+                            now,
+                            LogLevel::Warning,
+                            &format!(
+                                "Lagging replica 127.0.0.1:{replica} reported offset {} behind master, lag=0, state=online.",
+                                target - offset
+                            ),
                         ),
-                    ));
+                    );
                 }
                 true
             }
@@ -1123,17 +1134,22 @@ impl Simulator {
                 fnv_fold(&mut self.trace_hash, text.as_bytes());
                 fnv_fold(&mut self.trace_hash, &port.to_le_bytes());
                 if event.level() >= min_level {
-                    host.log
-                        .push(log_line(pid, role, now, event.level(), &text));
+                    crate::host::push_log(
+                        &mut host.log,
+                        log_line(pid, role, now, event.level(), &text),
+                    );
                 }
                 if let Some((text, rule, weight)) = explain(node, port, now, &event) {
                     self.story.push(now, port, text, rule, weight);
                 }
-                self.trace.push(TraceEvent {
+                self.trace.push_back(TraceEvent {
                     time: now,
                     port,
                     event,
                 });
+                if self.trace.len() > MAX_TRACE {
+                    self.trace.pop_front();
+                }
             }
         }
         for t in transmits {
@@ -1345,7 +1361,7 @@ impl Simulator {
 
     /// Takes the trace gathered since the last call.
     pub fn drain_trace(&mut self) -> Vec<TraceEvent> {
-        std::mem::take(&mut self.trace)
+        self.trace.drain(..).collect()
     }
 
     /// Log lines are written at or above this level unless a server sets `--loglevel`.

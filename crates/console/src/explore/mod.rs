@@ -7,6 +7,7 @@
 
 pub mod check;
 pub mod plan;
+pub mod soak;
 
 pub use check::{Checker, Finding, Rule};
 pub use plan::{Fault, Plan};
@@ -95,7 +96,9 @@ pub fn run_scenario(text: &str) -> Report {
 }
 
 fn run_lines(lines: &[String], setup: usize) -> Report {
-    let mut c = Console::new(0);
+    // The seed `clusterlab run` and `check` use for a file without `sim seed` (a plan's lines
+    // start with its own `sim seed`).
+    let mut c = Console::new(1);
     let mut checker = Checker::default();
     let start = c.sim().now();
     let mut faults = 0;

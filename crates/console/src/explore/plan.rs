@@ -175,7 +175,7 @@ pub(crate) fn secs(ms: u64) -> String {
 
 /// A fault drawn among kills, crashes, restarts, pauses, partitions (both ways and one way),
 /// latency, loss, heals and manual failovers.
-fn random_fault(rng: &mut SplitMix, ports: &[u16], node_timeout: u64) -> String {
+pub(crate) fn random_fault(rng: &mut SplitMix, ports: &[u16], node_timeout: u64) -> String {
     let p = *rng.pick(ports);
     match rng.range(0, 13) {
         0 | 1 => format!("sim kill {p}"),
