@@ -113,3 +113,41 @@ test('the seed failover runs in the browser terminal: 7003 is promoted with epoc
     await page.close();
   }
 });
+
+test('the page runs under a strict Content-Security-Policy without violating it', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const violations = [];
+  page.on('console', (m) => {
+    if (/Content Security Policy/i.test(m.text())) violations.push(m.text());
+  });
+  try {
+    await page.goto(baseUrl);
+    await page.locator('.terminal-input').waitFor({ timeout: 30_000 });
+    const policy = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
+    assert.match(policy, /default-src 'none'/);
+    assert.match(policy, /script-src 'self' 'wasm-unsafe-eval' 'sha256-[A-Za-z0-9+/=]+'/);
+    assert.match(policy, /style-src 'self'(;|$)/);
+    assert.doesNotMatch(policy, /unsafe-inline/);
+    // Record every violation in the page itself as well.
+    await page.evaluate(() => {
+      window.__violations = [];
+      document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(`${e.violatedDirective} ${e.blockedURI}`));
+    });
+    // Messages fly in the topology and the timeline gets marks: both set styles via the CSSOM.
+    await page.selectOption('.preset-select', 'three-plus-three');
+    await typeLine(page, 'exit');
+    await typeLine(page, 'sim kill 7000');
+    await page.locator('.play').click();
+    await page.locator('.flight').first().waitFor({ timeout: 10_000 });
+    await page.locator('.timeline-marks .mark').first().waitFor({ timeout: 30_000 });
+    const transform = await page.locator('.flight').first().evaluate((el) => el.style.getPropertyValue('--x2'));
+    assert.match(transform, /px$/, 'the flight got its coordinates');
+    const left = await page.locator('.timeline-marks .mark').first().evaluate((el) => el.style.left);
+    assert.match(left, /%$/, 'the mark got its position');
+    await page.locator('.play').click();
+    assert.deepEqual(await page.evaluate(() => window.__violations), []);
+    assert.deepEqual(violations, []);
+  } finally {
+    await page.close();
+  }
+});

@@ -7,6 +7,7 @@
 pub mod api;
 pub mod app;
 pub mod components;
+pub mod cssom;
 pub mod hooks;
 pub mod host;
 pub mod state;

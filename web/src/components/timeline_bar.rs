@@ -18,6 +18,16 @@ pub struct TimelineBarProps {
 #[function_component(TimelineBar)]
 pub fn timeline_bar(props: &TimelineBarProps) -> Html {
     let state = &props.state;
+    // The marks' positions go in through the CSSOM (the CSP allows no style attributes).
+    let root = use_node_ref();
+    {
+        let root = root.clone();
+        use_effect(move || {
+            if let Some(el) = root.cast::<web_sys::Element>() {
+                crate::cssom::apply_data_styles(&el);
+            }
+        });
+    }
     let Some((first, last)) = state.timeline.range() else {
         return html! {};
     };
@@ -50,12 +60,12 @@ pub fn timeline_bar(props: &TimelineBarProps) -> Html {
         .map(|e| e.time.as_unix_millis())
         .filter(|&t| t >= first && t <= end);
     html! {
-        <div class={classes!("timeline", state.cursor.is_some().then_some("rewound"))} role="group" aria-label="timeline">
+        <div ref={root} class={classes!("timeline", state.cursor.is_some().then_some("rewound"))} role="group" aria-label="timeline">
             <div class="timeline-track">
                 <div class="timeline-marks" aria-hidden="true">
                     { for marks.map(|t| {
                         let pct = (t - first) as f64 * 100.0 / span as f64;
-                        html! { <span class="mark" style={format!("left:{pct:.2}%")}></span> }
+                        html! { <span class="mark" data-style={format!("left:{pct:.2}%")}></span> }
                     }) }
                 </div>
                 <input type="range" class="scrubber" min={first.to_string()} max={end.to_string()} step="1"

@@ -200,6 +200,16 @@ fn short_slots(slots: &str) -> String {
 #[function_component(Topology)]
 pub fn topology(props: &TopologyProps) -> Html {
     let state = &props.state;
+    // The flights' coordinates go in through the CSSOM (the CSP allows no style attributes).
+    let root = use_node_ref();
+    {
+        let root = root.clone();
+        use_effect(move || {
+            if let Some(el) = root.cast::<web_sys::Element>() {
+                crate::cssom::apply_data_styles(&el);
+            }
+        });
+    }
     let view = &props.view;
     let at = layout(view);
     let flights = use_mut_ref(Vec::<Flight>::new);
@@ -288,7 +298,7 @@ pub fn topology(props: &TopologyProps) -> Html {
             "--x1:{x1:.1}px;--y1:{y1:.1}px;--x2:{x2:.1}px;--y2:{y2:.1}px;animation-duration:{FLIGHT_MS}ms"
         );
         html! {
-            <circle key={f.seq} class={classes!("flight", kind_class(f.kind), f.dropped.then_some("dropped"))} r="5" style={style} />
+            <circle key={f.seq} class={classes!("flight", kind_class(f.kind), f.dropped.then_some("dropped"))} r="5" data-style={style} />
         }
     });
     let nodes = view.nodes.iter().map(|n| {
@@ -370,7 +380,7 @@ pub fn topology(props: &TopologyProps) -> Html {
     };
 
     html! {
-        <section class="topology" aria-label="topology">
+        <section ref={root} class="topology" aria-label="topology">
             <svg class="topology-svg" viewBox={format!("0 0 {WIDTH} {HEIGHT}")} role="group" aria-label="cluster topology: circles are masters, squares replicas">
                 <defs>
                     <marker id="cut-arrow" viewBox="0 0 10 10" refX="30" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
