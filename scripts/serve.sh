@@ -5,4 +5,5 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
 echo "serve: building and serving ClusterLab at http://127.0.0.1:${PORT:-8080} (Ctrl-C stops)"
-exec trunk serve --release --address 127.0.0.1 --port "${PORT:-8080}" --disable-address-lookup
+# No auto-reload: its injected script would break the page's Content-Security-Policy.
+exec trunk serve --release --no-autoreload --address 127.0.0.1 --port "${PORT:-8080}" --disable-address-lookup
