@@ -27,6 +27,8 @@ pub struct AckedWrite {
     pub end: u64,
     /// The command, as it was propagated.
     pub command: String,
+    /// The key it wrote (its first argument), if it has one.
+    pub key: Option<Vec<u8>>,
 }
 
 /// A write the cluster no longer has.
@@ -79,6 +81,7 @@ impl Ledger {
             replid: replid.to_string(),
             end,
             command: show(argv),
+            key: argv.get(1).cloned(),
         });
         self.next_seq += 1;
         if self.acked.len() > MAX_ACKED {
@@ -114,6 +117,31 @@ impl Ledger {
             .acked
             .drain(..)
             .partition(|w| w.port == port && w.replid == replid && w.end > kept && w.end <= upto);
+        self.acked = stay.into();
+        let lost: Vec<LostWrite> = gone
+            .into_iter()
+            .map(|w| LostWrite {
+                reason: reason(&w),
+                write: w,
+                at,
+            })
+            .collect();
+        self.lost.extend(lost.iter().cloned());
+        while self.lost.len() > MAX_LOST {
+            self.lost.pop_front();
+        }
+        lost
+    }
+
+    /// Marks as lost every acknowledged write `lost` picks; returns them.
+    pub fn lose_where(
+        &mut self,
+        at: SimTime,
+        lost: &dyn Fn(&AckedWrite) -> bool,
+        reason: &dyn Fn(&AckedWrite) -> String,
+    ) -> Vec<LostWrite> {
+        let (gone, stay): (Vec<AckedWrite>, Vec<AckedWrite>) =
+            self.acked.drain(..).partition(|w| lost(w));
         self.acked = stay.into();
         let lost: Vec<LostWrite> = gone
             .into_iter()

@@ -250,6 +250,28 @@ impl Simulator {
         // from it, perhaps restarted since) are the rest of that history's writes gone; a
         // master that merely handed its slots over (resharding) moved its keys with them.
         let branch = self.branched_at(&m.replid, &history);
+        if branch.is_none() {
+            // The new master's data does not come from this history at all (it took the slots
+            // over with a TAKEOVER while this one still acknowledged writes, say): what this
+            // replica acknowledged there and still holds is replaced now. (Keys it migrated away
+            // by resharding are no longer here, so they are not counted.)
+            let now = self.now;
+            let db = &h.db;
+            let lost = self.ledger.lose_where(
+                now,
+                &|w| {
+                    w.port == replica
+                        && w.replid == history
+                        && w.key.as_ref().is_some_and(|k| db.get(k, now).is_some())
+                },
+                &|_| {
+                    format!(
+                        "{replica} acknowledged it in a history {master} never had (it had taken the slots over meanwhile); {replica} dropped it when it resynchronised as {master}'s replica"
+                    )
+                },
+            );
+            self.tell_lost(replica, &lost);
+        }
         if let Some(kept) = branch {
             self.lose_writes(replica, &history, kept, |w| {
                 format!(
