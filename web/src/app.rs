@@ -196,9 +196,15 @@ pub fn app() -> Html {
         );
     }
     // Tell it the state when something a host may show changes (not on every clock tick).
+    // Built on every render, so only when there is a host to tell.
+    let in_frame = *use_state(crate::host::in_frame);
     {
-        let event = StateEvent::of(&state, &view);
-        use_effect_with(event, |event| crate::host::post_value("state", event));
+        let event = in_frame.then(|| StateEvent::of(&state, &view));
+        use_effect_with(event, |event| {
+            if let Some(event) = event {
+                crate::host::post_value("state", event);
+            }
+        });
     }
     // And each line run, with its output.
     use_effect_with(state.last_run.clone(), |run| {

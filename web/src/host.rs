@@ -19,6 +19,11 @@ fn parent() -> Option<web_sys::Window> {
     (parent != window).then_some(parent)
 }
 
+/// Whether the playground is in a frame (a host page to tell things to).
+pub fn in_frame() -> bool {
+    parent().is_some()
+}
+
 fn send(msg: &js_sys::Object, kind: &str) {
     let Some(parent) = parent() else {
         return;

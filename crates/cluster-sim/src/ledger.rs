@@ -113,24 +113,11 @@ impl Ledger {
         at: SimTime,
         reason: &dyn Fn(&AckedWrite) -> String,
     ) -> Vec<LostWrite> {
-        let (gone, stay): (Vec<AckedWrite>, Vec<AckedWrite>) = self
-            .acked
-            .drain(..)
-            .partition(|w| w.port == port && w.replid == replid && w.end > kept && w.end <= upto);
-        self.acked = stay.into();
-        let lost: Vec<LostWrite> = gone
-            .into_iter()
-            .map(|w| LostWrite {
-                reason: reason(&w),
-                write: w,
-                at,
-            })
-            .collect();
-        self.lost.extend(lost.iter().cloned());
-        while self.lost.len() > MAX_LOST {
-            self.lost.pop_front();
-        }
-        lost
+        self.lose_where(
+            at,
+            &|w| w.port == port && w.replid == replid && w.end > kept && w.end <= upto,
+            reason,
+        )
     }
 
     /// Marks as lost every acknowledged write `lost` picks; returns them.

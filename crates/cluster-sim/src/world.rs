@@ -1202,59 +1202,7 @@ impl Simulator {
                     // (A replica that only stops replicating, by CLUSTER RESET, loses nothing.)
                     let (kept, history) = (h.repl_offset, h.replid.clone());
                     if promoted {
-                        // Every write of this history beyond what reached the replica: its
-                        // master's, and its master's predecessor's if the master had taken the
-                        // history over (a replica that psynced on after a failover).
-                        let owners: std::collections::BTreeSet<u16> = self
-                            .ledger
-                            .acked()
-                            .filter(|w| w.replid == history && w.end > kept)
-                            .map(|w| w.port)
-                            .chain([old.master_port])
-                            .collect();
-                        for owner in owners {
-                            self.lose_writes(owner, &history, kept, |w| {
-                                format!(
-                                    "{} was promoted with replication offset {kept}; this write ended at offset {} and had not reached it",
-                                    port, w.end
-                                )
-                            });
-                        }
-                        // A replica promoted before it synced with this master's current history
-                        // (it had just migrated to it, or its master had just been promoted and
-                        // it had not caught up) has none of the master's own writes there.
-                        let master_history = self
-                            .hosts
-                            .get(&old.master_port)
-                            .filter(|m| m.replid != history)
-                            .map(|m| {
-                                // Its inherited history is gone too unless the replica has it.
-                                let upto = u64::try_from(m.second_repl_offset - 1)
-                                    .ok()
-                                    .filter(|_| m.replid2 != history);
-                                (m.replid.clone(), (m.replid2.clone(), upto))
-                            });
-                        if let Some((theirs, (inherited, upto))) = master_history {
-                            let why = |w: &crate::ledger::AckedWrite| {
-                                format!(
-                                    "{port} was promoted before it had synced with {}: it never had this write (acknowledged by {})",
-                                    old.master_port, w.port
-                                )
-                            };
-                            self.lose_writes(old.master_port, &theirs, 0, why);
-                            // And what that master had itself taken over from its predecessor.
-                            if let Some(upto) = upto.filter(|_| inherited != NO_REPLID) {
-                                let owners: std::collections::BTreeSet<u16> = self
-                                    .ledger
-                                    .acked()
-                                    .filter(|w| w.replid == inherited && w.end <= upto)
-                                    .map(|w| w.port)
-                                    .collect();
-                                for owner in owners {
-                                    self.lose_writes_between(owner, &inherited, 0, upto, why);
-                                }
-                            }
-                        }
+                        self.lose_on_promotion(port, old.master_port, &history, kept);
                     }
                     let fresh: String = (0..5)
                         .map(|_| format!("{:08x}", self.rng.next_u32()))

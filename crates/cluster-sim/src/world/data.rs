@@ -7,7 +7,7 @@ use std::collections::VecDeque;
 use cluster_proto::{ReplUpdate, SimTime};
 
 use super::{Event, Simulator};
-use crate::host::ReplLinkState;
+use crate::host::{NO_REPLID, ReplLinkState};
 use crate::keyspace::Keyspace;
 
 /// `repl-backlog-size` (1 MB): how much of its stream a master keeps for partial resyncs.
@@ -342,6 +342,71 @@ impl Simulator {
         self.tell_lost(port, &lost);
     }
 
+    /// Marks lost the writes of `history` with `kept < end <= upto`, whoever acknowledged
+    /// them: a history goes on across a promotion, so its writes may be several masters'.
+    pub(super) fn lose_history_between(
+        &mut self,
+        history: &str,
+        kept: u64,
+        upto: u64,
+        reason: impl Fn(&crate::ledger::AckedWrite) -> String,
+    ) {
+        let owners: std::collections::BTreeSet<u16> = self
+            .ledger
+            .acked()
+            .filter(|w| w.replid == history && w.end > kept && w.end <= upto)
+            .map(|w| w.port)
+            .collect();
+        for owner in owners {
+            self.lose_writes_between(owner, history, kept, upto, &reason);
+        }
+    }
+
+    /// `replica` (at offset `kept` of `history`) was promoted in place of `master`: what it
+    /// had not received is gone.
+    pub(super) fn lose_on_promotion(
+        &mut self,
+        replica: u16,
+        master: u16,
+        history: &str,
+        kept: u64,
+    ) {
+        // Every write of its history beyond what reached it (its master's, and its master's
+        // predecessor's if the master had taken the history over).
+        self.lose_history_between(history, kept, u64::MAX, |w| {
+            format!(
+                "{replica} was promoted with replication offset {kept}; this write ended at offset {} and had not reached it",
+                w.end
+            )
+        });
+        // Promoted before it synced with the master's current history (it had just migrated
+        // to it, or its master had just been promoted and it had not caught up): none of the
+        // master's own writes there, nor of the history the master inherited unless it has it.
+        let Some((theirs, inherited, upto)) = self
+            .hosts
+            .get(&master)
+            .filter(|m| m.replid != history)
+            .map(|m| {
+                let upto = u64::try_from(m.second_repl_offset - 1)
+                    .ok()
+                    .filter(|_| m.replid2 != history && m.replid2 != NO_REPLID);
+                (m.replid.clone(), m.replid2.clone(), upto)
+            })
+        else {
+            return;
+        };
+        let why = |w: &crate::ledger::AckedWrite| {
+            format!(
+                "{replica} was promoted before it had synced with {master}: it never had this write (acknowledged by {})",
+                w.port
+            )
+        };
+        self.lose_writes(master, &theirs, 0, why);
+        if let Some(upto) = upto {
+            self.lose_history_between(&inherited, 0, upto, why);
+        }
+    }
+
     /// The ledger of acknowledged and lost writes.
     pub fn ledger(&self) -> &crate::ledger::Ledger {
         &self.ledger
@@ -408,22 +473,12 @@ impl Simulator {
                 });
                 // Writes it had inherited from the master it replaced went with its dataset.
                 if let (Some((history, upto)), Some(kept)) = (inherited, inherited_saved) {
-                    let owners: Vec<u16> = self
-                        .ledger
-                        .acked()
-                        .filter(|w| w.replid == history && w.end <= upto && w.end > kept)
-                        .map(|w| w.port)
-                        .collect::<std::collections::BTreeSet<u16>>()
-                        .into_iter()
-                        .collect();
-                    for owner in owners {
-                        self.lose_writes_between(owner, &history, kept, upto, |w| {
-                            format!(
-                                "{port} had taken this write (offset {}) over from {owner} when it was promoted, then restarted without it (no save since, appendonly no)",
-                                w.end
-                            )
-                        });
-                    }
+                    self.lose_history_between(&history, kept, upto, |w| {
+                        format!(
+                            "{port} had taken this write (offset {}) over from {} when it was promoted, then restarted without it (no save since, appendonly no)",
+                            w.end, w.port
+                        )
+                    });
                 }
             }
         }
