@@ -138,7 +138,7 @@ pub fn replay(file: &str) -> ExitCode {
 }
 
 /// A line of `/proc/self/status` in MiB (`VmRSS`, `VmHWM`), where the system has one.
-fn memory_mib(field: &str) -> Option<f64> {
+pub(crate) fn memory_mib(field: &str) -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with(field))?;
     let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;

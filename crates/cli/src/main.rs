@@ -6,6 +6,7 @@
 //! * `clusterlab explore [--seeds N] [--from S] [--out DIR]` / `--replay FILE` — the fault
 //!   explorer.
 
+mod bench;
 mod explore;
 
 use std::io::{self, BufRead, Write};
@@ -19,7 +20,10 @@ const USAGE: &str = "usage: clusterlab [--seed N]               interactive sess
        clusterlab exercise check FILE --solution SOL [--seed N]
                                            does SOL (what a learner types) solve the exercise?
        clusterlab stats [--seeds N]        failover timings of the seed scenario over N seeds (200)
-       clusterlab bench                    CPU time to simulate 60 virtual seconds of a few clusters
+       clusterlab bench [NODES...] [--seconds S]
+                                           CPU time to simulate clusters of 6 to 1000 nodes
+                                           (S virtual seconds of gossip, 60; then a failover)
+                                           and the seed scenario
        clusterlab explore [--seeds N] [--from S] [--out DIR]
                                            random clusters under random faults, checked against
                                            the protocol's invariants (50 seeds from 1); a
@@ -42,6 +46,7 @@ struct Args {
     from: u64,
     out: String,
     hours: u64,
+    seconds: u64,
     masters: u16,
     replay: Option<String>,
 }
@@ -56,6 +61,7 @@ fn parse_args(argv: &[String]) -> Result<Args, String> {
         from: 1,
         out: ".".to_string(),
         hours: 24,
+        seconds: 60,
         masters: 10,
         replay: None,
     };
@@ -97,6 +103,17 @@ fn parse_args(argv: &[String]) -> Result<Args, String> {
                     .ok()
                     .filter(|&n| n > 0)
                     .ok_or_else(|| format!("--hours needs a positive number, not '{v}'"))?;
+                i += 1;
+            }
+            "--seconds" => {
+                let v = argv.get(i + 1).ok_or("--seconds needs a number")?;
+                args.seconds = v
+                    .parse()
+                    .ok()
+                    .filter(|n| (1..=86_400).contains(n))
+                    .ok_or_else(|| {
+                        format!("--seconds needs a number from 1 to 86400, not '{v}'")
+                    })?;
                 i += 1;
             }
             "--masters" => {
@@ -167,7 +184,7 @@ fn main() -> ExitCode {
                 std::path::Path::new(&args.out),
             ),
         },
-        Some("bench") => bench(),
+        Some("bench") => bench::bench(&args.files, args.seconds),
         Some("exercise") => match (&args.files[..], &args.solution) {
             ([file], Some(solution)) => exercise_check(file, solution, args.seed),
             _ => {
@@ -372,80 +389,4 @@ fn stats(seeds: u64) -> ExitCode {
     } else {
         ExitCode::from(1)
     }
-}
-
-/// Builds a cluster of `nodes` nodes (half masters, half replicas) with redis-cli --cluster create.
-fn build_cluster(nodes: u16, node_timeout: u64) -> Console {
-    let mut c = Console::new(DEFAULT_SEED);
-    let ports: Vec<u16> = (0..nodes).map(|i| 30000 + i).collect();
-    for p in &ports {
-        c.eval_shell(&format!(
-            "redis-server --port {p} --cluster-enabled yes --cluster-node-timeout {node_timeout} --daemonize yes"
-        ));
-    }
-    let addrs: Vec<String> = ports.iter().map(|p| format!("127.0.0.1:{p}")).collect();
-    c.eval_shell(&format!(
-        "redis-cli --cluster create {} --cluster-replicas 1 --cluster-yes",
-        addrs.join(" ")
-    ));
-    c
-}
-
-/// `clusterlab bench`: wall-clock CPU time to simulate 60 virtual seconds. Numbers only; no
-/// test depends on them.
-fn bench() -> ExitCode {
-    use std::time::Instant;
-    println!(
-        "{:<44} {:>10} {:>12} {:>14}",
-        "what", "cpu ms", "events", "events/s"
-    );
-    let report = |what: &str, ms: f64, events: u64| {
-        println!(
-            "{what:<44} {ms:>10.1} {events:>12} {:>14.0}",
-            events as f64 / (ms / 1000.0)
-        );
-    };
-    for nodes in [30u16, 100] {
-        let mut c = build_cluster(nodes, 15_000);
-        let before = c.sim().events_run();
-        let t = Instant::now();
-        c.eval_shell("sleep 60");
-        let ms = t.elapsed().as_secs_f64() * 1000.0;
-        report(
-            &format!("{nodes}-node cluster, 60 virtual seconds"),
-            ms,
-            c.sim().events_run() - before,
-        );
-    }
-    {
-        let mut c = Console::new(DEFAULT_SEED);
-        for line in [
-            "redis-server --port 7000 --cluster-enabled yes --cluster-node-timeout 2000 --daemonize yes",
-            "redis-server --port 7001 --cluster-enabled yes --cluster-node-timeout 2000 --daemonize yes",
-            "redis-server --port 7002 --cluster-enabled yes --cluster-node-timeout 2000 --daemonize yes",
-            "redis-cli --cluster create 127.0.0.1:7000 127.0.0.1:7001 127.0.0.1:7002 --cluster-replicas 0 --cluster-yes",
-            "redis-server --port 7003 --cluster-enabled yes --cluster-node-timeout 2000 --daemonize yes",
-            "redis-cli -p 7003 CLUSTER MEET 127.0.0.1 7000",
-        ] {
-            c.eval_shell(line);
-        }
-        let before = c.sim().events_run();
-        let t = Instant::now();
-        for line in [
-            "sleep 3",
-            "redis-cli -p 7003 CLUSTER REPLICATE $(redis-cli -p 7000 CLUSTER MYID)",
-            "sleep 10",
-            "sim kill 7000",
-            "sleep 47",
-        ] {
-            c.eval_shell(line);
-        }
-        let ms = t.elapsed().as_secs_f64() * 1000.0;
-        report(
-            "seed failover, 60 virtual seconds",
-            ms,
-            c.sim().events_run() - before,
-        );
-    }
-    ExitCode::SUCCESS
 }

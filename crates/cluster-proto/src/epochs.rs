@@ -14,8 +14,37 @@ impl ClusterState {
     pub fn slot_owners(&self) -> Vec<Option<usize>> {
         let mut owners = vec![None; CLUSTER_SLOTS];
         for (i, n) in self.nodes.iter().enumerate() {
-            for s in n.slots.iter() {
-                owners[usize::from(s)] = Some(i);
+            for &(start, end) in n.slots.runs() {
+                owners[usize::from(start)..=usize::from(end)].fill(Some(i));
+            }
+        }
+        owners
+    }
+
+    /// The owners of just the slots in `claimed`, in `claimed`'s order: what
+    /// [`slot_owners`](Self::slot_owners) says of them, without building the whole table.
+    /// Every PING whose slot claims differ from our view asks this; at 1,000 nodes, most
+    /// claims are a few dozen slots.
+    pub(crate) fn owners_of(&self, claimed: &SlotSet) -> Vec<Option<usize>> {
+        let wanted = claimed.runs();
+        // Where each claimed run starts in the answer.
+        let mut offsets = Vec::with_capacity(wanted.len());
+        let mut at = 0;
+        for &(start, end) in wanted {
+            offsets.push(at);
+            at += usize::from(end - start) + 1;
+        }
+        let mut owners = vec![None; at];
+        // Nodes in table order, so that a later claim overwrites, as in `slot_owners`.
+        for (i, n) in self.nodes.iter().enumerate() {
+            for &(start, end) in n.slots.runs() {
+                let mut k = wanted.partition_point(|&(_, e)| e < start);
+                while let Some(&(ws, we)) = wanted.get(k).filter(|&&(ws, _)| ws <= end) {
+                    for slot in start.max(ws)..=end.min(we) {
+                        owners[offsets[k] + usize::from(slot - ws)] = Some(i);
+                    }
+                    k += 1;
+                }
             }
         }
         owners
@@ -71,13 +100,12 @@ impl ClusterState {
         } else {
             self.myself().replica_of.and_then(|m| self.index_of(&m))
         };
-        let owners = self.slot_owners();
+        let owners = self.owners_of(slots);
         let (mut sender_slots, mut migrated_our_slots) = (0, 0);
         let mut new_master = false;
         let mut lost_mine = Vec::new();
-        for slot in slots.iter() {
+        for (slot, owner) in slots.iter().zip(owners) {
             sender_slots += 1;
-            let owner = owners[usize::from(slot)];
             // A slot being imported by hand is not taken from under the operator.
             if owner == Some(sidx) || self.importing_slots_from.contains_key(&slot) {
                 continue;
@@ -141,9 +169,9 @@ impl ClusterState {
         let Some(sidx) = self.index_of(sender) else {
             return;
         };
-        let owners = self.slot_owners();
-        for slot in claimed.iter() {
-            let Some(o) = owners[usize::from(slot)] else {
+        let owners = self.owners_of(claimed);
+        for o in owners {
+            let Some(o) = o else {
                 continue;
             };
             if o == sidx {

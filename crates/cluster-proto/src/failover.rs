@@ -357,9 +357,9 @@ impl ClusterState {
             return deny(self, why);
         }
         let master_id = master.id;
-        let owners = self.slot_owners();
-        for slot in hdr.myslots.iter() {
-            if let Some(o) = owners[usize::from(slot)] {
+        let owners = self.owners_of(&hdr.myslots);
+        for (slot, owner) in hdr.myslots.iter().zip(owners) {
+            if let Some(o) = owner {
                 let epoch = self.nodes[o].config_epoch;
                 if epoch > hdr.config_epoch {
                     let why = format!(

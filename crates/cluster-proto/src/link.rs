@@ -44,8 +44,8 @@ pub enum Transmit {
     Send {
         /// On which link.
         link: LinkId,
-        /// What.
-        msg: ClusterMsg,
+        /// What (boxed: messages are large and travel through queues).
+        msg: Box<ClusterMsg>,
     },
     /// Replicate from this master's client port, or stop replicating (`replicationSetMaster`,
     /// `replicationUnsetMaster`). The driver answers with `handle_repl_update`.

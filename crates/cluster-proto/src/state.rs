@@ -9,7 +9,7 @@ use crate::config::ClusterConfig;
 use crate::event::{CantFailoverReason, NodeEvent};
 use crate::failover::{Election, ReplicaLink};
 use crate::flags::NodeFlags;
-use crate::ids::{Epoch, NodeAddr, NodeId};
+use crate::ids::{Epoch, NodeAddr, NodeId, NodeIndex};
 use crate::link::{Link, LinkId, Transmit};
 use crate::msg::{ClusterMsg, MsgBody, MsgHeader};
 use crate::node::ClusterNode;
@@ -85,8 +85,9 @@ pub struct ClusterState {
     /// for the hash-table order Redis prints). `nodes[0]` is myself.
     pub(crate) nodes: Vec<ClusterNode>,
     /// Where each id sits in `nodes`; rebuilt whenever `nodes` changes shape. Lookups by id
-    /// happen for every gossip entry, so a scan would dominate large clusters.
-    pub(crate) index: BTreeMap<NodeId, usize>,
+    /// happen for every gossip entry, so a scan (or even a tree search) would dominate large
+    /// clusters.
+    pub(crate) index: NodeIndex,
     pub(crate) links: BTreeMap<LinkId, Link>,
     pub(crate) next_link: u32,
     pub(crate) current_epoch: Epoch,
@@ -144,7 +145,7 @@ impl ClusterState {
             config,
             myself,
             nodes: vec![me],
-            index: BTreeMap::from([(myself, 0)]),
+            index: NodeIndex::from_iter([(myself, 0)]),
             links: BTreeMap::new(),
             next_link: 1,
             current_epoch: 0,
@@ -353,7 +354,7 @@ impl ClusterState {
     // ----- shared internals -----
 
     pub(crate) fn index_of(&self, id: &NodeId) -> Option<usize> {
-        self.index.get(id).copied()
+        self.index.get(id)
     }
 
     pub(crate) fn node_mut(&mut self, id: &NodeId) -> Option<&mut ClusterNode> {
@@ -428,7 +429,10 @@ impl ClusterState {
             body,
         };
         self.stats.sent[msg.msg_type() as usize] += 1;
-        self.transmits.push_back(Transmit::Send { link, msg });
+        self.transmits.push_back(Transmit::Send {
+            link,
+            msg: Box::new(msg),
+        });
     }
 
     /// Opens an outbound link object to `idx` (the TCP connect completes later).

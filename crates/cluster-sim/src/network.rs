@@ -38,11 +38,11 @@ pub struct Conn {
     /// that a latency change never reorders a stream.
     pub last_delivery: [SimTime; 2],
     /// Messages the initiator queued before the connection was established.
-    pub pending: Vec<ClusterMsg>,
+    pub pending: Vec<Box<ClusterMsg>>,
     /// Per direction, messages TCP holds for retransmission (a partition or a lost segment on
     /// the way): they arrive in order once a retransmission gets through, and nothing sent
     /// after them overtakes them.
-    pub held: [Vec<ClusterMsg>; 2],
+    pub held: [Vec<Box<ClusterMsg>>; 2],
     /// Per direction, the retransmission timeout of the held messages (doubling per attempt).
     pub rto: [Millis; 2],
 }
@@ -104,14 +104,14 @@ impl Network {
     }
 
     /// Queues a message on a connection that is not established yet.
-    pub fn queue_pending(&mut self, id: u64, msg: ClusterMsg) {
+    pub fn queue_pending(&mut self, id: u64, msg: Box<ClusterMsg>) {
         if let Some(c) = self.conns.get_mut(&id) {
             c.pending.push(msg);
         }
     }
 
     /// Takes the messages queued before the connection was established.
-    pub fn take_pending(&mut self, id: u64) -> Vec<ClusterMsg> {
+    pub fn take_pending(&mut self, id: u64) -> Vec<Box<ClusterMsg>> {
         self.conns
             .get_mut(&id)
             .map(|c| std::mem::take(&mut c.pending))
@@ -120,7 +120,7 @@ impl Network {
 
     /// Holds a message for retransmission; returns the timeout to wait if it is the first held
     /// one in its direction (a retransmission timer must be started), else `None`.
-    pub fn hold(&mut self, id: u64, dir: usize, msg: ClusterMsg) -> Option<Millis> {
+    pub fn hold(&mut self, id: u64, dir: usize, msg: Box<ClusterMsg>) -> Option<Millis> {
         let c = self.conns.get_mut(&id)?;
         c.held[dir].push(msg);
         (c.held[dir].len() == 1).then(|| {
@@ -143,7 +143,7 @@ impl Network {
     }
 
     /// Takes the held messages of a direction, oldest first.
-    pub fn take_held(&mut self, id: u64, dir: usize) -> Vec<ClusterMsg> {
+    pub fn take_held(&mut self, id: u64, dir: usize) -> Vec<Box<ClusterMsg>> {
         self.conns
             .get_mut(&id)
             .map(|c| {

@@ -40,7 +40,11 @@ enum Event {
     /// The answer to a connection request reaches the initiator.
     ConnectResult { conn: u64, ok: bool },
     /// A bus message reaches a node.
-    Deliver { conn: u64, to: End, msg: ClusterMsg },
+    Deliver {
+        conn: u64,
+        to: End,
+        msg: Box<ClusterMsg>,
+    },
     /// The peer closed the connection.
     Closed { to: End },
     /// A replica tries to reach its master and start a sync.
@@ -750,7 +754,7 @@ impl Simulator {
                 if self.net.conn(conn).is_none() {
                     return; // the connection died with the message in flight
                 }
-                self.with_node(to.port, |n, now| n.handle_packet(now, to.link, msg));
+                self.with_node(to.port, |n, now| n.handle_packet(now, to.link, *msg));
             }
             Event::Closed { to } => {
                 self.with_node(to.port, |n, now| n.handle_link_closed(now, to.link));
@@ -995,7 +999,7 @@ impl Simulator {
     }
 
     /// Sends a message from `from` on its connection, if the path delivers it.
-    fn transmit(&mut self, from: End, msg: ClusterMsg) {
+    fn transmit(&mut self, from: End, msg: Box<ClusterMsg>) {
         let Some((conn, peer, dir)) = self.net.peer(from) else {
             return; // the connection is gone: the message is lost with it
         };

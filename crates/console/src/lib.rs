@@ -9,6 +9,7 @@
 //! [`cluster_text`] renders CLUSTER NODES and CLUSTER INFO.
 #![deny(missing_docs)]
 
+pub mod bench;
 mod cli;
 mod cluster_replies;
 pub mod cluster_text;

@@ -1,0 +1,45 @@
+//! `clusterlab bench`: the simulator's speed at 6 to 1,000 nodes, natively. The same
+//! benchmark runs as wasm in a browser (`node scripts/bench-web.mjs`); docs/PERFORMANCE.md
+//! has the method and the numbers. Numbers only: no test depends on them.
+
+use std::process::ExitCode;
+use std::time::Instant;
+
+use console::bench::{self, SIZES};
+
+/// Runs the benchmark for the given sizes (all of [`SIZES`] when none is given).
+pub fn bench(sizes: &[String], steady_secs: u64) -> ExitCode {
+    let sizes: Vec<u16> = if sizes.is_empty() {
+        SIZES.to_vec()
+    } else {
+        let mut parsed = Vec::new();
+        for s in sizes {
+            match s.parse::<u16>() {
+                Ok(n) if (6..=1000).contains(&n) && n % 2 == 0 => parsed.push(n),
+                _ => {
+                    eprintln!(
+                        "clusterlab: bench sizes are even numbers of nodes from 6 to 1000, not '{s}'"
+                    );
+                    return ExitCode::from(2);
+                }
+            }
+        }
+        parsed
+    };
+    let start = Instant::now();
+    let mut clock = || start.elapsed().as_secs_f64() * 1000.0;
+    let mut gauge =
+        || crate::explore::memory_mib("VmRSS:").map_or(0, |mib| (mib * 1024.0 * 1024.0) as u64);
+    // Warm up (page faults, caches) so the first row is not penalised.
+    bench::seed_scenario(&mut clock);
+    let best_of = (0..5)
+        .map(|_| bench::seed_scenario(&mut clock))
+        .fold(f64::INFINITY, f64::min);
+    println!("seed-failover preset, whole scenario: {best_of:.2} ms of CPU (best of 5)");
+    println!("{}", bench::header());
+    for n in sizes {
+        let r = bench::run_size(n, steady_secs, &mut clock, &mut gauge);
+        println!("{}", bench::format_row(&r));
+    }
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,217 @@
+//! Benchmarks: how fast the simulator runs clusters of a given size.
+//!
+//! The same code runs natively (`clusterlab bench`) and as wasm in a browser (the playground's
+//! `?bench=` page), so the two sets of numbers compare like with like. The caller brings the
+//! clock and the memory gauge — a wall clock and the process's resident size natively,
+//! `performance.now()` and the wasm memory's size in a browser — which keeps this crate free
+//! of both. Numbers are printed, never asserted: no test depends on a machine's speed.
+
+use crate::Console;
+
+/// The cluster sizes the issue asks about: a seed-sized cluster up to Redis's practical limit.
+pub const SIZES: [u16; 5] = [6, 30, 100, 300, 1000];
+
+/// The node timeout every benchmark cluster uses (Redis's default).
+pub const NODE_TIMEOUT: u64 = 15_000;
+
+/// The first port of a benchmark cluster; its bus ports (+10000) stay below 65536 up to 1,000
+/// nodes.
+const FIRST_PORT: u16 = 30_000;
+
+/// The caller's clock, in milliseconds from any origin.
+pub type Clock<'a> = &'a mut dyn FnMut() -> f64;
+
+/// The caller's memory gauge: bytes in use by the whole program now.
+pub type Gauge<'a> = &'a mut dyn FnMut() -> u64;
+
+/// One cluster size's results.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SizeResult {
+    /// Nodes in the cluster (half masters, half replicas).
+    pub nodes: u16,
+    /// CPU milliseconds to start the servers and run `redis-cli --cluster create` until every
+    /// node agrees on the configuration.
+    pub setup_ms: f64,
+    /// Virtual seconds of the steady phase (a healthy cluster gossiping).
+    pub steady_secs: u64,
+    /// CPU milliseconds of the steady phase.
+    pub steady_ms: f64,
+    /// Events the steady phase ran.
+    pub steady_events: u64,
+    /// Bus messages all nodes sent in the steady phase.
+    pub steady_messages: u64,
+    /// Virtual seconds of the failure phase: a master is killed, detected and replaced.
+    pub failover_secs: u64,
+    /// CPU milliseconds of the failure phase.
+    pub failover_ms: f64,
+    /// Whether the killed master's replica won its election within the failure phase.
+    pub promoted: bool,
+    /// Bytes the world grew by (gauge after minus before), divided by the nodes.
+    pub bytes_per_node: u64,
+}
+
+impl SizeResult {
+    /// Virtual seconds simulated per CPU second in the steady phase.
+    pub fn steady_speed(&self) -> f64 {
+        self.steady_secs as f64 * 1000.0 / self.steady_ms.max(0.001)
+    }
+
+    /// Virtual seconds simulated per CPU second in the failure phase.
+    pub fn failover_speed(&self) -> f64 {
+        self.failover_secs as f64 * 1000.0 / self.failover_ms.max(0.001)
+    }
+}
+
+/// A console with `nodes` servers (ports 30000...) made into a cluster of `nodes / 2` masters
+/// with a replica each by `redis-cli --cluster create`, as a learner would.
+pub fn build_cluster(nodes: u16, node_timeout: u64, seed: u64) -> Console {
+    let mut c = Console::new(seed);
+    let ports: Vec<u16> = (0..nodes).map(|i| FIRST_PORT + i).collect();
+    for p in &ports {
+        c.eval_shell(&format!(
+            "redis-server --port {p} --cluster-enabled yes --cluster-node-timeout {node_timeout} --daemonize yes"
+        ));
+    }
+    let addrs: Vec<String> = ports.iter().map(|p| format!("127.0.0.1:{p}")).collect();
+    c.eval_shell(&format!(
+        "redis-cli --cluster create {} --cluster-replicas 1 --cluster-yes",
+        addrs.join(" ")
+    ));
+    c
+}
+
+/// Bus messages sent so far by every running node.
+fn messages_sent(c: &Console) -> u64 {
+    c.sim()
+        .hosts()
+        .filter_map(|(_, h)| h.cluster.as_ref())
+        .map(|n| n.stats().sent.iter().sum::<u64>())
+        .sum()
+}
+
+/// Benchmarks one cluster size: setup, `steady_secs` of a healthy cluster, then 60 virtual
+/// seconds in which the first master is killed and its replica takes over.
+pub fn run_size(nodes: u16, steady_secs: u64, clock: Clock, gauge: Gauge) -> SizeResult {
+    let bytes_before = gauge();
+    let t = clock();
+    let mut c = build_cluster(nodes, NODE_TIMEOUT, 1);
+    let setup_ms = clock() - t;
+
+    let (events, messages) = (c.sim().events_run(), messages_sent(&c));
+    let t = clock();
+    c.advance(steady_secs * 1000);
+    let steady_ms = clock() - t;
+    let steady_events = c.sim().events_run() - events;
+    let steady_messages = messages_sent(&c) - messages;
+
+    // The failure phase: detection takes node-timeout plus gossip, the election up to a
+    // second more; 60 s covers it at the default timeout.
+    let failover_secs = 60;
+    let victim = FIRST_PORT;
+    let replica = c
+        .sim()
+        .hosts()
+        .find(|(_, h)| {
+            h.replica_of
+                .as_ref()
+                .is_some_and(|r| r.master_port == victim)
+        })
+        .map(|(p, _)| p);
+    let t = clock();
+    c.eval_shell(&format!("sim kill {victim}"));
+    c.advance(failover_secs * 1000);
+    let failover_ms = clock() - t;
+    let promoted = replica
+        .and_then(|p| c.sim().running(p))
+        .is_some_and(|h| h.replica_of.is_none());
+    let bytes_per_node = gauge().saturating_sub(bytes_before) / u64::from(nodes.max(1));
+    SizeResult {
+        nodes,
+        setup_ms,
+        steady_secs,
+        steady_ms,
+        steady_events,
+        steady_messages,
+        failover_secs,
+        failover_ms,
+        promoted,
+        bytes_per_node,
+    }
+}
+
+/// CPU milliseconds to run the seed-failover preset from an empty world to its last line
+/// (about 30 virtual seconds: four servers, a cluster, a replica, a failover, a restart).
+pub fn seed_scenario(clock: Clock) -> f64 {
+    let text = crate::presets::preset("seed-failover")
+        .map(|p| p.text)
+        .unwrap_or_default();
+    let t = clock();
+    let report = crate::run_scenario(text, 1);
+    let ms = clock() - t;
+    debug_assert!(report.passed());
+    ms
+}
+
+/// The table header [`format_row`] lines up with.
+pub fn header() -> String {
+    format!(
+        "{:>6} {:>10} {:>9} {:>10} {:>11} {:>10} {:>10} {:>10} {:>10} {:>9}",
+        "nodes",
+        "setup ms",
+        "steady s",
+        "cpu ms",
+        "virt s/cpu",
+        "events",
+        "messages",
+        "fail ms",
+        "virt s/cpu",
+        "KiB/node"
+    )
+}
+
+/// One result as a table row.
+pub fn format_row(r: &SizeResult) -> String {
+    format!(
+        "{:>6} {:>10.1} {:>9} {:>10.1} {:>11.1} {:>10} {:>10} {:>10.1} {:>10.1} {:>9.1}{}",
+        r.nodes,
+        r.setup_ms,
+        r.steady_secs,
+        r.steady_ms,
+        r.steady_speed(),
+        r.steady_events,
+        r.steady_messages,
+        r.failover_ms,
+        r.failover_speed(),
+        r.bytes_per_node as f64 / 1024.0,
+        if r.promoted { "" } else { "  (no promotion!)" }
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_small_benchmark_builds_a_cluster_and_fails_over() {
+        // What the benchmark measures must actually happen: a cluster forms, gossip flows and
+        // the killed master is replaced. The clock here counts calls, not time.
+        let mut ticks = 0.0;
+        let mut clock = || {
+            ticks += 1.0;
+            ticks
+        };
+        let mut bytes = 0;
+        let mut gauge = || {
+            bytes += 6000;
+            bytes
+        };
+        let r = run_size(6, 10, &mut clock, &mut gauge);
+        assert_eq!(r.nodes, 6);
+        assert!(r.steady_events > 100, "{r:?}");
+        assert!(r.steady_messages > 50, "{r:?}");
+        assert!(r.promoted, "{r:?}");
+        assert_eq!(r.bytes_per_node, 1000);
+        assert!(format_row(&r).starts_with("     6 "));
+        assert!(!format_row(&r).contains("no promotion"));
+    }
+}
