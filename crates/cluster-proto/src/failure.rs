@@ -16,16 +16,15 @@ pub const CLUSTER_FAIL_REPORT_VALIDITY_MULT: u64 = 2;
 pub const CLUSTER_FAIL_UNDO_TIME_MULT: u64 = 2;
 
 impl ClusterState {
-    /// Adds or refreshes `reporter`'s report on `node`; true if it is a new report.
-    pub(crate) fn add_failure_report(
+    /// Adds or refreshes `reporter`'s report on the node at `idx` in the table; true if it is
+    /// a new report. (By index: the gossip loop looks each entry up once.)
+    pub(crate) fn add_failure_report_at(
         &mut self,
         now: SimTime,
-        node: &NodeId,
+        idx: usize,
         reporter: NodeId,
     ) -> bool {
-        let Some(n) = self.node_mut(node) else {
-            return false;
-        };
+        let n = &mut self.nodes[idx];
         if let Some(r) = n.fail_reports.iter_mut().find(|r| r.reporter == reporter) {
             r.time = now;
             return false;
@@ -37,25 +36,24 @@ impl ClusterState {
         true
     }
 
-    /// Drops expired reports (`clusterNodeCleanupFailureReports`).
-    fn cleanup_failure_reports(&mut self, now: SimTime, node: &NodeId) {
+    /// Drops expired reports on the node at `idx` (`clusterNodeCleanupFailureReports`).
+    fn cleanup_failure_reports_at(&mut self, now: SimTime, idx: usize) {
         let max_age = self.config.node_timeout * CLUSTER_FAIL_REPORT_VALIDITY_MULT;
-        if let Some(n) = self.node_mut(node) {
+        let n = &mut self.nodes[idx];
+        if !n.fail_reports.is_empty() {
             n.fail_reports.retain(|r| now - r.time <= max_age);
         }
     }
 
-    /// Removes `reporter`'s report on `node`; true if there was one.
-    pub(crate) fn del_failure_report(
+    /// Removes `reporter`'s report on the node at `idx`; true if there was one.
+    pub(crate) fn del_failure_report_at(
         &mut self,
         now: SimTime,
-        node: &NodeId,
+        idx: usize,
         reporter: &NodeId,
     ) -> bool {
-        self.cleanup_failure_reports(now, node);
-        let Some(n) = self.node_mut(node) else {
-            return false;
-        };
+        self.cleanup_failure_reports_at(now, idx);
+        let n = &mut self.nodes[idx];
         let before = n.fail_reports.len();
         n.fail_reports.retain(|r| r.reporter != *reporter);
         n.fail_reports.len() != before
@@ -63,8 +61,14 @@ impl ClusterState {
 
     /// Valid reports on `node` (`clusterNodeFailureReportsCount`), after purging expired ones.
     pub fn failure_reports_count(&mut self, now: SimTime, node: &NodeId) -> usize {
-        self.cleanup_failure_reports(now, node);
-        self.node(node).map_or(0, |n| n.fail_reports.len())
+        self.index_of(node)
+            .map_or(0, |i| self.failure_reports_count_at(now, i))
+    }
+
+    /// [`failure_reports_count`](Self::failure_reports_count) of the node at `idx`.
+    pub(crate) fn failure_reports_count_at(&mut self, now: SimTime, idx: usize) -> usize {
+        self.cleanup_failure_reports_at(now, idx);
+        self.nodes[idx].fail_reports.len()
     }
 
     /// `markNodeAsFailingIfNeeded`: PFAIL becomes FAIL once a majority of slot-owning masters

@@ -114,20 +114,21 @@ impl ClusterState {
         for g in msg.gossip() {
             let flags = g.flags;
             let failing = flags.intersects(NodeFlags::PFAIL | NodeFlags::FAIL);
-            if self.node(&g.id).is_some() {
+            // Looked up once: nothing below adds or removes nodes, so `idx` stays valid.
+            if let Some(idx) = self.index_of(&g.id) {
                 if let Some(s) = sender
                     && sender_is_master
                     && g.id != self.myself
                 {
                     if failing {
-                        if self.add_failure_report(now, &g.id, s) {
+                        if self.add_failure_report_at(now, idx, s) {
                             self.events.push_back(NodeEvent::FailureReported {
                                 reporter: s,
                                 node: g.id,
                             });
                         }
                         self.mark_node_as_failing_if_needed(now, &g.id);
-                    } else if self.del_failure_report(now, &g.id, &s) {
+                    } else if self.del_failure_report_at(now, idx, &s) {
                         self.events.push_back(NodeEvent::BackOnline {
                             reporter: s,
                             node: g.id,
@@ -136,8 +137,8 @@ impl ClusterState {
                 }
 
                 // A fresher PONG time seen by others helps us avoid a pointless ping.
-                let reports = self.failure_reports_count(now, &g.id);
-                let n = self.node_mut(&g.id).expect("known node");
+                let reports = self.failure_reports_count_at(now, idx);
+                let n = &mut self.nodes[idx];
                 if !failing && n.ping_sent.is_none() && reports == 0 {
                     let pong_time = SimTime::from_unix_millis(g.pong_received_secs * 1000);
                     if pong_time <= now + 500 && Some(pong_time) > n.pong_received {
@@ -146,14 +147,14 @@ impl ClusterState {
                 }
 
                 // A node we think is down shows up healthy elsewhere: adopt its address.
-                let n = self.node(&g.id).expect("known node");
+                let n = &self.nodes[idx];
                 let moved = n.addr.ip != g.ip || n.addr.port != g.port || n.addr.cport != g.cport;
                 if n.is_failing() && !flags.contains(NodeFlags::NOADDR) && !failing && moved {
                     let link = n.link;
                     if let Some(l) = link {
                         self.free_link(l);
                     }
-                    let n = self.node_mut(&g.id).expect("known node");
+                    let n = &mut self.nodes[idx];
                     n.addr = NodeAddr {
                         ip: g.ip,
                         port: g.port,

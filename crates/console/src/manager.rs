@@ -620,39 +620,99 @@ fn check_cluster_with(
     Ok(ok)
 }
 
-/// `clusterManagerGetAntiAffinityScore`: 10000 per replica on its master's host, 1 per
-/// replica sharing a host with a sibling; and the offenders, one replica per master whose
-/// group breaks the rule. Linear in the number of nodes.
-fn anti_affinity(nodes: &[MNode]) -> (u64, Vec<usize>) {
-    use std::collections::BTreeMap;
-    // (ip, master id) -> (master present on that ip, replicas on that ip, first such replica)
-    let mut groups: BTreeMap<(&str, NodeId), (bool, u64, Option<usize>)> = BTreeMap::new();
-    for (i, n) in nodes.iter().enumerate() {
-        let key = (n.ip.as_str(), n.replicate.unwrap_or(n.id));
-        let g = groups.entry(key).or_insert((false, 0, None));
-        match n.replicate {
-            None => g.0 = true,
-            Some(_) => {
+/// Every node's anti-affinity group, as small numbers: the rank of its IP among the IPs, and
+/// the rank of its master's id (its own for a master) among those ids. Both ranks follow the
+/// text order, so groups numbered `ip * keys + key` come in the order of `(ip, id)` pairs.
+/// redis-cli scores up to 500 × nodes swaps; with ranks each score is one pass over arrays.
+struct AffinityGroups {
+    ip: Vec<usize>,
+    key: Vec<usize>,
+    replica: Vec<bool>,
+    ips: usize,
+    keys: usize,
+    /// Master ids in rank order, to find a rank after a swap.
+    ids: Vec<NodeId>,
+}
+
+impl AffinityGroups {
+    fn new(nodes: &[MNode]) -> Self {
+        let mut ips: Vec<&str> = nodes.iter().map(|n| n.ip.as_str()).collect();
+        ips.sort_unstable();
+        ips.dedup();
+        let mut ids: Vec<NodeId> = nodes.iter().map(|n| n.replicate.unwrap_or(n.id)).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let rank = |ids: &[NodeId], id: NodeId| ids.binary_search(&id).unwrap_or(0);
+        AffinityGroups {
+            ip: nodes
+                .iter()
+                .map(|n| ips.binary_search(&n.ip.as_str()).unwrap_or(0))
+                .collect(),
+            key: nodes
+                .iter()
+                .map(|n| rank(&ids, n.replicate.unwrap_or(n.id)))
+                .collect(),
+            replica: nodes.iter().map(|n| n.replicate.is_some()).collect(),
+            ips: ips.len(),
+            keys: ids.len(),
+            ids,
+        }
+    }
+
+    /// Node `i` now replicates `master` (one of the ids already known).
+    fn set_master(&mut self, i: usize, master: Option<NodeId>) {
+        if let Some(m) = master
+            && let Ok(k) = self.ids.binary_search(&m)
+        {
+            self.key[i] = k;
+        }
+    }
+
+    /// `clusterManagerGetAntiAffinityScore`: 10000 per replica on its master's host, 1 per
+    /// replica sharing a host with a sibling; and the offenders, one replica per master whose
+    /// group breaks the rule (the group's first), groups in `(ip, master id)` order.
+    fn score(&self) -> (u64, Vec<usize>) {
+        // (master present on that ip, replicas on that ip, first such replica) per group: a
+        // dense table when there are few IPs (the usual case: one host), else a sparse one.
+        type Group = (bool, u64, Option<usize>);
+        let add = |g: &mut Group, i: usize| {
+            if self.replica[i] {
                 g.1 += 1;
                 g.2.get_or_insert(i);
+            } else {
+                g.0 = true;
             }
-        }
-    }
-    let mut score = 0;
-    let mut offenders = Vec::new();
-    for (has_master, replicas, first) in groups.into_values() {
-        let size = replicas + u64::from(has_master);
-        if size < 2 {
-            continue;
-        }
-        score += if has_master {
-            10_000 * (size - 1)
-        } else {
-            size
         };
-        offenders.extend(first);
+        let group_of = |i: usize| self.ip[i] * self.keys + self.key[i];
+        let groups: Vec<Group> = if self.ips * self.keys <= 16 * self.key.len() + 64 {
+            let mut groups = vec![(false, 0, None); self.ips * self.keys];
+            for i in 0..self.key.len() {
+                add(&mut groups[group_of(i)], i);
+            }
+            groups
+        } else {
+            let mut groups = std::collections::BTreeMap::new();
+            for i in 0..self.key.len() {
+                add(groups.entry(group_of(i)).or_insert((false, 0, None)), i);
+            }
+            groups.into_values().collect()
+        };
+        let mut score = 0;
+        let mut offenders = Vec::new();
+        for (has_master, replicas, first) in groups {
+            let size = replicas + u64::from(has_master);
+            if size < 2 {
+                continue;
+            }
+            score += if has_master {
+                10_000 * (size - 1)
+            } else {
+                size
+            };
+            offenders.extend(first);
+        }
+        (score, offenders)
     }
-    (score, offenders)
 }
 
 /// A node to add to a cluster must be a cluster node that knows nobody and holds no keys
@@ -768,12 +828,13 @@ fn create(sim: &mut Simulator, addrs: &[String], opts: &Options) -> Printed {
     }
     // Anti-affinity: with one host every swap scores the same, so the optimizer shuffles the
     // replicas among masters at random; real redis-cli does the same.
-    let (mut score, _) = anti_affinity(&nodes);
+    let mut groups = AffinityGroups::new(&nodes);
+    let (mut score, _) = groups.score();
     if score > 0 {
         text.push_str(">>> Trying to optimize slaves allocation for anti-affinity\n");
         let mut maxiter = 500 * node_len;
         while maxiter > 0 {
-            let (s, offenders) = anti_affinity(&nodes);
+            let (s, offenders) = groups.score();
             score = s;
             if score == 0 || offenders.is_empty() {
                 break;
@@ -789,13 +850,17 @@ fn create(sim: &mut Simulator, addrs: &[String], opts: &Options) -> Printed {
             let (ma, mb) = (nodes[a].replicate, nodes[b].replicate);
             nodes[a].replicate = mb;
             nodes[b].replicate = ma;
-            if anti_affinity(&nodes).0 > score {
+            groups.set_master(a, mb);
+            groups.set_master(b, ma);
+            if groups.score().0 > score {
                 nodes[a].replicate = ma;
                 nodes[b].replicate = mb;
+                groups.set_master(a, ma);
+                groups.set_master(b, mb);
             }
             maxiter -= 1;
         }
-        score = anti_affinity(&nodes).0;
+        score = groups.score().0;
         text.push_str(if score == 0 {
             "[OK] Perfect anti-affinity obtained!\n"
         } else if score >= 10_000 {

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# A benchmark, not a test: the simulator's speed at 6 to 1,000 nodes, natively
+# (`clusterlab bench`) and as the playground's wasm (opt-level "z") in headless Chromium.
+# Usage: scripts/bench.sh [native|wasm|both] [NODES...]   (both; all sizes)
+#        BENCH_SECONDS=S sets the virtual seconds of the steady phase (60).
+# docs/PERFORMANCE.md explains the columns and records results.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh >/dev/null
+export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
+what=${1:-both}
+[ $# -gt 0 ] && shift
+sizes=("$@")
+secs=${BENCH_SECONDS:-60}
+case "$what" in native | wasm | both) ;; *)
+  echo "usage: scripts/bench.sh [native|wasm|both] [NODES...]" >&2
+  exit 2
+  ;;
+esac
+if [ "$what" != wasm ]; then
+  echo "== native (profile native-release)"
+  cargo build --locked --quiet --profile native-release -p clusterlab
+  target/native-release/clusterlab bench "${sizes[@]}" --seconds "$secs"
+fi
+if [ "$what" != native ]; then
+  echo "== wasm in headless Chromium (profile release, as shipped)"
+  list=$(
+    IFS=,
+    echo "${sizes[*]}"
+  )
+  CLUSTERLAB_BENCH_SIZES=$list CLUSTERLAB_BENCH_SECONDS=$secs \
+    cargo test --locked --release --target wasm32-unknown-unknown -p clusterlab-web \
+    --test bench -- --include-ignored --nocapture 2>&1 |
+    grep -E '^(seed-failover| +nodes| +[0-9]+ )'
+fi

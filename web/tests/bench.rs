@@ -1,0 +1,55 @@
+//! The simulator's benchmark (`console::bench`) as wasm in headless Chromium: the same code
+//! and sizes as `clusterlab bench`, timed with `performance.now()` and with the wasm memory's
+//! size as the gauge. Ignored by the test suite (timing is not a pass/fail matter); run it with
+//! `scripts/bench-wasm.sh`, which prints the table.
+#![cfg(target_arch = "wasm32")]
+
+use console::bench;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::{console_log, wasm_bindgen_test, wasm_bindgen_test_configure};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
+}
+
+fn wasm_memory_bytes() -> u64 {
+    wasm_bindgen::memory()
+        .dyn_into::<js_sys::WebAssembly::Memory>()
+        .map_or(0, |m| {
+            m.buffer()
+                .dyn_into::<js_sys::ArrayBuffer>()
+                .map_or(0, |b| b.byte_length() as u64)
+        })
+}
+
+/// The sizes to run: `CLUSTERLAB_BENCH_SIZES` at build time (e.g. `6,30,100`), else all.
+fn sizes() -> Vec<u16> {
+    option_env!("CLUSTERLAB_BENCH_SIZES").map_or_else(
+        || bench::SIZES.to_vec(),
+        |s| s.split(',').filter_map(|n| n.trim().parse().ok()).collect(),
+    )
+}
+
+#[wasm_bindgen_test]
+#[ignore = "a benchmark: run by scripts/bench-wasm.sh"]
+fn simulator_speed_in_the_browser() {
+    let mut clock = now_ms;
+    let mut gauge = wasm_memory_bytes;
+    bench::seed_scenario(&mut clock);
+    let best = (0..5)
+        .map(|_| bench::seed_scenario(&mut clock))
+        .fold(f64::INFINITY, f64::min);
+    console_log!("seed-failover preset, whole scenario: {best:.2} ms of CPU (best of 5)");
+    console_log!("{}", bench::header());
+    let secs = option_env!("CLUSTERLAB_BENCH_SECONDS")
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(60);
+    for n in sizes() {
+        let r = bench::run_size(n, secs, &mut clock, &mut gauge);
+        console_log!("{}", bench::format_row(&r));
+    }
+}
