@@ -42,6 +42,9 @@ impl ClusterState {
         }
 
         let mut chosen: Vec<usize> = Vec::with_capacity(wanted);
+        // Which nodes are already in the section, as bits: Redis scans the section for each
+        // pick, which at 1,000 nodes (100 entries, 300 picks) costs more than the rest.
+        let mut in_section = vec![0u64; total.div_ceil(64)];
         let mut iterations = wanted * 3;
         while freshnodes > 0 && chosen.len() < wanted && iterations > 0 {
             iterations -= 1;
@@ -57,9 +60,10 @@ impl ClusterState {
                 freshnodes -= 1;
                 continue;
             }
-            if chosen.contains(&j) {
+            if in_section[j / 64] & (1 << (j % 64)) != 0 {
                 continue;
             }
+            in_section[j / 64] |= 1 << (j % 64);
             chosen.push(j);
             freshnodes -= 1;
         }

@@ -1,6 +1,5 @@
 //! The simulator: a virtual clock, an event queue, the hosts and the network between them.
 
-use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap, VecDeque};
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr};
@@ -29,6 +28,36 @@ pub const DEFAULT_SEED: u64 = 1;
 
 /// The address every simulated host has.
 pub const LOOPBACK: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
+
+/// An event in the queue: due at `at`, and among events due at the same time, run in the
+/// order they were scheduled (`seq`).
+#[derive(Debug, Clone)]
+struct Scheduled {
+    at: SimTime,
+    seq: u64,
+    event: Event,
+}
+
+impl PartialEq for Scheduled {
+    fn eq(&self, other: &Self) -> bool {
+        (self.at, self.seq) == (other.at, other.seq)
+    }
+}
+
+impl Eq for Scheduled {}
+
+impl Ord for Scheduled {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        // Reversed: `BinaryHeap` pops its greatest element, and the earliest is due first.
+        (other.at, other.seq).cmp(&(self.at, self.seq))
+    }
+}
+
+impl PartialOrd for Scheduled {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
 
 /// Something scheduled to happen at a virtual time.
 #[derive(Debug, Clone)]
@@ -132,8 +161,7 @@ pub struct Simulator {
     hosts: BTreeMap<u16, Host>,
     net: Network,
     /// Pending events by time; ties are broken by insertion order (`seq`).
-    queue: BinaryHeap<Reverse<(SimTime, u64)>>,
-    events: BTreeMap<u64, Event>,
+    queue: BinaryHeap<Scheduled>,
     /// The time each node's current timer is armed for; older timer events are stale.
     armed: BTreeMap<u16, SimTime>,
     seq: u64,
@@ -197,7 +225,6 @@ impl Simulator {
             hosts: BTreeMap::new(),
             net: Network::default(),
             queue: BinaryHeap::new(),
-            events: BTreeMap::new(),
             armed: BTreeMap::new(),
             seq: 0,
             trace: VecDeque::new(),
@@ -620,7 +647,7 @@ impl Simulator {
 
     /// Runs the next event, whenever it is due; returns its time (the single-step button).
     pub fn step(&mut self) -> Option<SimTime> {
-        let &Reverse((at, _)) = self.queue.peek()?;
+        let at = self.queue.peek()?.at;
         self.step_until(at)
     }
 
@@ -628,30 +655,31 @@ impl Simulator {
         // Never in the past: time only moves forward.
         let at = at.max(self.now);
         self.seq += 1;
-        self.events.insert(self.seq, event);
-        self.queue.push(Reverse((at, self.seq)));
+        self.queue.push(Scheduled {
+            at,
+            seq: self.seq,
+            event,
+        });
     }
 
     /// Runs the next due event if it is at or before `deadline`; returns its time.
     fn step_until(&mut self, deadline: SimTime) -> Option<SimTime> {
-        let &Reverse((at, seq)) = self.queue.peek()?;
-        if at > deadline {
+        if self.queue.peek()?.at > deadline {
             return None;
         }
-        self.queue.pop();
+        let Scheduled { at, event, .. } = self.queue.pop()?;
         self.now = at;
-        let event = self
-            .events
-            .remove(&seq)
-            .expect("every queued seq has an event");
         // A stopped process handles nothing: hold the event until it resumes.
         if let Some(port) = Self::event_target(&event, &self.net)
             && let Some(until) = self.paused_until(port)
             && until > at
         {
             self.seq += 1;
-            self.events.insert(self.seq, event);
-            self.queue.push(Reverse((until, self.seq)));
+            self.queue.push(Scheduled {
+                at: until,
+                seq: self.seq,
+                event,
+            });
             return Some(at);
         }
         self.dispatch(at, event);

@@ -6,6 +6,8 @@
 //! `performance.now()` and the wasm memory's size in a browser — which keeps this crate free
 //! of both. Numbers are printed, never asserted: no test depends on a machine's speed.
 
+use cluster_proto::SimTime;
+
 use crate::Console;
 
 /// The cluster sizes the issue asks about: a seed-sized cluster up to Redis's practical limit.
@@ -32,6 +34,8 @@ pub struct SizeResult {
     /// CPU milliseconds to start the servers and run `redis-cli --cluster create` until every
     /// node agrees on the configuration.
     pub setup_ms: f64,
+    /// Virtual seconds the setup took (mostly waiting for the cluster to join).
+    pub setup_secs: f64,
     /// Virtual seconds of the steady phase (a healthy cluster gossiping).
     pub steady_secs: u64,
     /// CPU milliseconds of the steady phase.
@@ -96,6 +100,8 @@ pub fn run_size(nodes: u16, steady_secs: u64, clock: Clock, gauge: Gauge) -> Siz
     let t = clock();
     let mut c = build_cluster(nodes, NODE_TIMEOUT, 1);
     let setup_ms = clock() - t;
+    let setup_secs =
+        (c.sim().now().as_unix_millis() - SimTime::DEFAULT_START.as_unix_millis()) as f64 / 1000.0;
 
     let (events, messages) = (c.sim().events_run(), messages_sent(&c));
     let t = clock();
@@ -128,6 +134,7 @@ pub fn run_size(nodes: u16, steady_secs: u64, clock: Clock, gauge: Gauge) -> Siz
     SizeResult {
         nodes,
         setup_ms,
+        setup_secs,
         steady_secs,
         steady_ms,
         steady_events,
@@ -155,9 +162,10 @@ pub fn seed_scenario(clock: Clock) -> f64 {
 /// The table header [`format_row`] lines up with.
 pub fn header() -> String {
     format!(
-        "{:>6} {:>10} {:>9} {:>10} {:>11} {:>10} {:>10} {:>10} {:>10} {:>9}",
+        "{:>6} {:>10} {:>8} {:>9} {:>10} {:>11} {:>10} {:>10} {:>10} {:>10} {:>9}",
         "nodes",
         "setup ms",
+        "setup s",
         "steady s",
         "cpu ms",
         "virt s/cpu",
@@ -172,9 +180,10 @@ pub fn header() -> String {
 /// One result as a table row.
 pub fn format_row(r: &SizeResult) -> String {
     format!(
-        "{:>6} {:>10.1} {:>9} {:>10.1} {:>11.1} {:>10} {:>10} {:>10.1} {:>10.1} {:>9.1}{}",
+        "{:>6} {:>10.1} {:>8.1} {:>9} {:>10.1} {:>11.1} {:>10} {:>10} {:>10.1} {:>10.1} {:>9.1}{}",
         r.nodes,
         r.setup_ms,
+        r.setup_secs,
         r.steady_secs,
         r.steady_ms,
         r.steady_speed(),
