@@ -29,6 +29,14 @@ pub const RUN_TO_CHANGE_LIMIT: u64 = 120_000;
 /// At most this many terminal tabs.
 pub const MAX_TABS: usize = 6;
 
+/// Real milliseconds a clock tick (every [`crate::hooks::TICK_MS`]) may spend simulating; the
+/// rest of the tick stays with the page for drawing and input.
+pub const TICK_BUDGET_MS: f64 = 30.0;
+
+/// A tick runs virtual time in slices of at most this many milliseconds, checking its budget
+/// between them. Small enough that one slice of a 1,000-node world stays well under a frame.
+const TICK_SLICE_MS: u64 = 10;
+
 /// What a scrollback line is, for styling.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LineKind {
@@ -90,6 +98,9 @@ pub struct Playground {
     pub speed: f64,
     /// Virtual time owed to the world but not yet run (less than a millisecond).
     carry: f64,
+    /// The speed the last tick reached, when it could not run all the virtual time it owed
+    /// within [`TICK_BUDGET_MS`] (a big world at a high speed); `None` while it keeps up.
+    pub behind: Option<f64>,
     /// The virtual clock as Redis's logs print it.
     pub clock: String,
     /// What was done, as a scenario file: typed lines, clicks as `sim` lines, `sleep` for the
@@ -314,6 +325,7 @@ impl Playground {
             playing: false,
             speed: 1.0,
             carry: 0.0,
+            behind: None,
             transcript: Rc::new(Vec::new()),
             timeline: Rc::new(Timeline::default()),
             cursor: None,
@@ -685,6 +697,23 @@ impl Playground {
         self.carry = 0.0;
     }
 
+    /// Lets up to `ms` of virtual time pass in slices, stopping once the tick has used its
+    /// real-time budget; returns the virtual milliseconds that ran. Slicing changes nothing in
+    /// the world: events run in time order whatever the steps.
+    fn play_within_budget(&mut self, ms: u64, clock: &mut dyn FnMut() -> f64) -> u64 {
+        let start = clock();
+        let mut ran = 0;
+        while ran < ms {
+            let slice = (ms - ran).min(TICK_SLICE_MS);
+            self.play_for(slice);
+            ran += slice;
+            if clock() - start > TICK_BUDGET_MS {
+                break;
+            }
+        }
+        ran
+    }
+
     /// Lets the clock's virtual time pass.
     fn play_for(&mut self, ms: u64) {
         self.fork_if_rewound();
@@ -746,14 +775,24 @@ impl Reducible for Playground {
                 if whole < 1.0 {
                     return Rc::new(s);
                 }
-                s.play_for(whole as u64);
+                let ran = s.play_within_budget(whole as u64, &mut crate::wallclock::now_ms);
+                s.behind = if ran < whole as u64 {
+                    // What could not run is dropped, not owed: catching up later would
+                    // only freeze the page for longer.
+                    s.carry = 0.0;
+                    Some(ran as f64 / real_ms)
+                } else {
+                    None
+                };
             }
             Action::SetPlaying(playing) => {
                 s.playing = playing;
                 s.carry = 0.0;
+                s.behind = None;
             }
             Action::SetSpeed(speed) => {
                 s.speed = speed.clamp(SPEEDS[0], SPEEDS[SPEEDS.len() - 1]);
+                s.behind = None;
             }
             Action::Step => {
                 s.fork_if_rewound();
@@ -1167,6 +1206,47 @@ mod tests {
         // Speeds outside the scale are clamped.
         let s = act(s, Action::SetSpeed(1e9));
         assert_eq!(s.speed, 100.0);
+    }
+
+    #[test]
+    fn a_tick_stops_at_its_budget_and_slicing_changes_nothing() {
+        // A fresh two-node world each time (clones of a playground share its console).
+        let world = || {
+            let s = Rc::new(Playground::new(3));
+            let s = submit(
+                s,
+                "redis-server --port 7000 --cluster-enabled yes --daemonize yes",
+            );
+            let s = submit(
+                s,
+                "redis-server --port 7001 --cluster-enabled yes --daemonize yes",
+            );
+            let s = submit(s, "redis-cli -p 7000 CLUSTER MEET 127.0.0.1 7001");
+            (*s).clone()
+        };
+        // A clock that moves 20 ms per look: the tick runs two 10 ms slices, then stops.
+        let mut t = 0.0;
+        let mut slow = || {
+            t += 20.0;
+            t
+        };
+        assert_eq!(world().play_within_budget(5000, &mut slow), 20);
+        // A clock that stands still lets all of it run, and five hundred slices give the same
+        // world as one `sleep`.
+        let mut sliced = world();
+        assert_eq!(sliced.play_within_budget(5000, &mut || 0.0), 5000);
+        let slept = submit(Rc::new(world()), "sleep 5");
+        assert_eq!(sliced.now(), slept.now());
+        assert_eq!(
+            sliced.console.borrow().sim().trace_hash(),
+            slept.console.borrow().sim().trace_hash()
+        );
+        // Behind: the tick reports the speed it reached, and changing speed clears it.
+        let mut behind = world();
+        behind.playing = true;
+        behind.behind = Some(0.4);
+        let behind = act(Rc::new(behind), Action::SetSpeed(2.0));
+        assert_eq!(behind.behind, None);
     }
 
     #[test]

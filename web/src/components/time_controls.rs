@@ -19,6 +19,15 @@ fn speed_label(speed: f64) -> String {
     }
 }
 
+/// The speed a tick that fell behind reached, with two significant digits.
+fn reached_label(speed: f64) -> String {
+    if speed < 1.0 {
+        format!("{speed:.2}x")
+    } else {
+        format!("{speed:.1}x")
+    }
+}
+
 /// Virtual time and the controls that move it.
 #[function_component(TimeControls)]
 pub fn time_controls(props: &TimeControlsProps) -> Html {
@@ -59,6 +68,12 @@ pub fn time_controls(props: &TimeControlsProps) -> Html {
                     }) }
                 </select>
             </label>
+            if let Some(reached) = state.behind {
+                <span class="behind" role="status"
+                    title="each clock tick simulates for at most 30 ms so the page stays responsive">
+                    { format!("running at {}: too big a world for {}", reached_label(reached), speed_label(state.speed)) }
+                </span>
+            }
             <button class="step" onclick={step} disabled={playing} title="run the next event">{ "Step" }</button>
             <button class="next-change" onclick={next_change} disabled={playing}
                 title="run until someone's belief, role or process changes">{ "Next change" }</button>
