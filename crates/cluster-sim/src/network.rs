@@ -37,14 +37,41 @@ pub struct Conn {
     /// The time the last message in each direction (initiator→acceptor, back) is delivered, so
     /// that a latency change never reorders a stream.
     pub last_delivery: [SimTime; 2],
+    /// What TCP keeps for the connection, when it keeps anything: most connections never
+    /// queue beyond their first PING, and a 1,000-node world has a million of them.
+    queues: Option<Box<ConnQueues>>,
+}
+
+/// Messages a connection keeps back.
+#[derive(Debug, Clone, Default)]
+#[allow(
+    clippy::vec_box,
+    reason = "messages arrive boxed from the nodes and leave boxed in delivery events: kept \
+              boxed, a 240-byte message is never copied on the way"
+)]
+struct ConnQueues {
     /// Messages the initiator queued before the connection was established.
-    pub pending: Vec<Box<ClusterMsg>>,
+    pending: Vec<Box<ClusterMsg>>,
     /// Per direction, messages TCP holds for retransmission (a partition or a lost segment on
     /// the way): they arrive in order once a retransmission gets through, and nothing sent
     /// after them overtakes them.
-    pub held: [Vec<Box<ClusterMsg>>; 2],
+    held: [Vec<Box<ClusterMsg>>; 2],
     /// Per direction, the retransmission timeout of the held messages (doubling per attempt).
-    pub rto: [Millis; 2],
+    rto: [Millis; 2],
+}
+
+impl Conn {
+    /// Frees the queues once nothing waits in them (a timeout is only kept while messages
+    /// are held).
+    fn release_queues(&mut self) {
+        if self
+            .queues
+            .as_ref()
+            .is_some_and(|q| q.pending.is_empty() && q.held.iter().all(Vec::is_empty))
+        {
+            self.queues = None;
+        }
+    }
 }
 
 /// Linux's smallest retransmission timeout (`TCP_RTO_MIN`).
@@ -84,9 +111,7 @@ impl Network {
                 acceptor: None,
                 state: ConnState::Connecting,
                 last_delivery: [now, now],
-                pending: Vec::new(),
-                held: [Vec::new(), Vec::new()],
-                rto: [0, 0],
+                queues: None,
             },
         );
         self.by_end.insert(initiator, id);
@@ -106,51 +131,66 @@ impl Network {
     /// Queues a message on a connection that is not established yet.
     pub fn queue_pending(&mut self, id: u64, msg: Box<ClusterMsg>) {
         if let Some(c) = self.conns.get_mut(&id) {
-            c.pending.push(msg);
+            c.queues.get_or_insert_default().pending.push(msg);
         }
     }
 
     /// Takes the messages queued before the connection was established.
     pub fn take_pending(&mut self, id: u64) -> Vec<Box<ClusterMsg>> {
-        self.conns
-            .get_mut(&id)
-            .map(|c| std::mem::take(&mut c.pending))
-            .unwrap_or_default()
+        let Some(c) = self.conns.get_mut(&id) else {
+            return Vec::new();
+        };
+        let taken = c
+            .queues
+            .as_mut()
+            .map(|q| std::mem::take(&mut q.pending))
+            .unwrap_or_default();
+        c.release_queues();
+        taken
     }
 
     /// Holds a message for retransmission; returns the timeout to wait if it is the first held
     /// one in its direction (a retransmission timer must be started), else `None`.
     pub fn hold(&mut self, id: u64, dir: usize, msg: Box<ClusterMsg>) -> Option<Millis> {
-        let c = self.conns.get_mut(&id)?;
-        c.held[dir].push(msg);
-        (c.held[dir].len() == 1).then(|| {
-            c.rto[dir] = TCP_RTO_MIN;
+        let q = self.conns.get_mut(&id)?.queues.get_or_insert_default();
+        q.held[dir].push(msg);
+        (q.held[dir].len() == 1).then(|| {
+            q.rto[dir] = TCP_RTO_MIN;
             TCP_RTO_MIN
         })
     }
 
     /// Whether messages wait for retransmission in that direction.
     pub fn is_holding(&self, id: u64, dir: usize) -> bool {
-        self.conns.get(&id).is_some_and(|c| !c.held[dir].is_empty())
+        self.conns
+            .get(&id)
+            .and_then(|c| c.queues.as_ref())
+            .is_some_and(|q| !q.held[dir].is_empty())
     }
 
     /// The next retransmission timeout after a failed attempt (doubled, at most
     /// [`TCP_RTO_MAX`]).
     pub fn back_off(&mut self, id: u64, dir: usize) -> Option<Millis> {
-        let c = self.conns.get_mut(&id)?;
-        c.rto[dir] = (c.rto[dir] * 2).clamp(TCP_RTO_MIN, TCP_RTO_MAX);
-        Some(c.rto[dir])
+        let q = self.conns.get_mut(&id)?.queues.get_or_insert_default();
+        q.rto[dir] = (q.rto[dir] * 2).clamp(TCP_RTO_MIN, TCP_RTO_MAX);
+        Some(q.rto[dir])
     }
 
     /// Takes the held messages of a direction, oldest first.
     pub fn take_held(&mut self, id: u64, dir: usize) -> Vec<Box<ClusterMsg>> {
-        self.conns
-            .get_mut(&id)
-            .map(|c| {
-                c.rto[dir] = 0;
-                std::mem::take(&mut c.held[dir])
+        let Some(c) = self.conns.get_mut(&id) else {
+            return Vec::new();
+        };
+        let taken = c
+            .queues
+            .as_mut()
+            .map(|q| {
+                q.rto[dir] = 0;
+                std::mem::take(&mut q.held[dir])
             })
-            .unwrap_or_default()
+            .unwrap_or_default();
+        c.release_queues();
+        taken
     }
 
     /// Records the acceptor's end and marks the connection established.
