@@ -46,6 +46,18 @@ impl PartialEq for NodeId {
 
 impl Eq for NodeId {}
 
+impl Ord for NodeId {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.words().cmp(other.words())
+    }
+}
+
+impl PartialOrd for NodeId {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
 impl std::hash::Hash for NodeId {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
         // Ids are random: their first word alone spreads them well, and equal ids have equal
@@ -97,18 +109,6 @@ impl NodeIndex {
 impl FromIterator<(NodeId, usize)> for NodeIndex {
     fn from_iter<I: IntoIterator<Item = (NodeId, usize)>>(iter: I) -> Self {
         NodeIndex(iter.into_iter().collect())
-    }
-}
-
-impl Ord for NodeId {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.words().cmp(other.words())
-    }
-}
-
-impl PartialOrd for NodeId {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
     }
 }
 
