@@ -5,26 +5,16 @@
 use std::process::ExitCode;
 use std::time::Instant;
 
-use console::bench::{self, SIZES};
+use console::bench;
 
-/// Runs the benchmark for the given sizes (all of [`SIZES`] when none is given).
+/// Runs the benchmark for the given sizes (all of [`bench::SIZES`] when none is given).
 pub fn bench(sizes: &[String], steady_secs: u64) -> ExitCode {
-    let sizes: Vec<u16> = if sizes.is_empty() {
-        SIZES.to_vec()
-    } else {
-        let mut parsed = Vec::new();
-        for s in sizes {
-            match s.parse::<u16>() {
-                Ok(n) if (6..=1000).contains(&n) && n % 2 == 0 => parsed.push(n),
-                _ => {
-                    eprintln!(
-                        "clusterlab: bench sizes are even numbers of nodes from 6 to 1000, not '{s}'"
-                    );
-                    return ExitCode::from(2);
-                }
-            }
+    let sizes = match bench::parse_sizes(sizes) {
+        Ok(sizes) => sizes,
+        Err(e) => {
+            eprintln!("clusterlab: {e}");
+            return ExitCode::from(2);
         }
-        parsed
     };
     let start = Instant::now();
     let mut clock = || start.elapsed().as_secs_f64() * 1000.0;

@@ -13,6 +13,22 @@ use crate::Console;
 /// The cluster sizes the issue asks about: a seed-sized cluster up to Redis's practical limit.
 pub const SIZES: [u16; 5] = [6, 30, 100, 300, 1000];
 
+/// Reads the cluster sizes asked for: even numbers of nodes from 6 to 1,000 (half masters,
+/// half replicas); all of [`SIZES`] when none is given.
+pub fn parse_sizes(args: &[String]) -> Result<Vec<u16>, String> {
+    if args.is_empty() {
+        return Ok(SIZES.to_vec());
+    }
+    args.iter()
+        .map(|s| match s.parse::<u16>() {
+            Ok(n) if (6..=1000).contains(&n) && n % 2 == 0 => Ok(n),
+            _ => Err(format!(
+                "bench sizes are even numbers of nodes from 6 to 1000, not '{s}'"
+            )),
+        })
+        .collect()
+}
+
 /// The node timeout every benchmark cluster uses (Redis's default).
 pub const NODE_TIMEOUT: u64 = 15_000;
 
@@ -199,6 +215,17 @@ pub fn format_row(r: &SizeResult) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sizes_are_even_and_within_bounds() {
+        let args = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(parse_sizes(&[]), Ok(SIZES.to_vec()));
+        assert_eq!(parse_sizes(&args(&["6", "1000"])), Ok(vec![6, 1000]));
+        for bad in ["4", "7", "1002", "x", "-6", ""] {
+            let err = parse_sizes(&args(&["30", bad])).unwrap_err();
+            assert!(err.ends_with(&format!("not '{bad}'")), "{err}");
+        }
+    }
 
     #[test]
     fn a_small_benchmark_builds_a_cluster_and_fails_over() {
