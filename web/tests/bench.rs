@@ -1,7 +1,7 @@
 //! The simulator's benchmark (`console::bench`) as wasm in headless Chromium: the same code
 //! and sizes as `clusterlab bench`, timed with `performance.now()` and with the wasm memory's
 //! size as the gauge. Ignored by the test suite (timing is not a pass/fail matter); run it with
-//! `scripts/bench-wasm.sh`, which prints the table.
+//! `scripts/bench.sh`, which prints the table.
 #![cfg(target_arch = "wasm32")]
 
 use console::bench;
@@ -35,15 +35,11 @@ fn sizes() -> Vec<u16> {
 }
 
 #[wasm_bindgen_test]
-#[ignore = "a benchmark: run by scripts/bench-wasm.sh"]
+#[ignore = "a benchmark: run by scripts/bench.sh"]
 fn simulator_speed_in_the_browser() {
     let mut clock = now_ms;
     let mut gauge = wasm_memory_bytes;
-    bench::seed_scenario(&mut clock);
-    let best = (0..5)
-        .map(|_| bench::seed_scenario(&mut clock))
-        .fold(f64::INFINITY, f64::min);
-    console_log!("seed-failover preset, whole scenario: {best:.2} ms of CPU (best of 5)");
+    console_log!("{}", bench::seed_scenario_summary(&mut clock));
     console_log!("{}", bench::header());
     let secs = option_env!("CLUSTERLAB_BENCH_SECONDS")
         .and_then(|s| s.parse().ok())

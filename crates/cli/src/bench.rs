@@ -20,12 +20,7 @@ pub fn bench(sizes: &[String], steady_secs: u64) -> ExitCode {
     let mut clock = || start.elapsed().as_secs_f64() * 1000.0;
     let mut gauge =
         || crate::explore::memory_mib("VmRSS:").map_or(0, |mib| (mib * 1024.0 * 1024.0) as u64);
-    // Warm up (page faults, caches) so the first row is not penalised.
-    bench::seed_scenario(&mut clock);
-    let best_of = (0..5)
-        .map(|_| bench::seed_scenario(&mut clock))
-        .fold(f64::INFINITY, f64::min);
-    println!("seed-failover preset, whole scenario: {best_of:.2} ms of CPU (best of 5)");
+    println!("{}", bench::seed_scenario_summary(&mut clock));
     println!("{}", bench::header());
     for n in sizes {
         let r = bench::run_size(n, steady_secs, &mut clock, &mut gauge);

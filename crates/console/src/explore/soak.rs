@@ -36,17 +36,8 @@ pub fn soak(
     let ports: Vec<u16> = (0..masters * 2)
         .map(|i| super::plan::BASE_PORT + i)
         .collect();
-    let mut c = Console::new(seed);
-    for p in &ports {
-        c.eval_shell(&format!(
-            "redis-server --port {p} --cluster-enabled yes --cluster-node-timeout {NODE_TIMEOUT} --daemonize yes"
-        ));
-    }
-    let addrs: Vec<String> = ports.iter().map(|p| format!("127.0.0.1:{p}")).collect();
-    c.eval_shell(&format!(
-        "redis-cli --cluster create {} --cluster-replicas 1 --cluster-yes",
-        addrs.join(" ")
-    ));
+    let mut c =
+        crate::bench::build_cluster(super::plan::BASE_PORT, masters * 2, NODE_TIMEOUT, seed);
     c.eval_shell("sleep 10");
     // One key, incremented: the dataset stays the same size, so what grows is the simulator.
     c.eval_shell("sim load counter 20 7000");
