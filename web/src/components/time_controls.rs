@@ -19,7 +19,7 @@ fn speed_label(speed: f64) -> String {
     }
 }
 
-/// The speed a tick that fell behind reached, with two significant digits.
+/// The speed a tick that fell behind reached: two decimals below 1x, one above.
 fn reached_label(speed: f64) -> String {
     if speed < 1.0 {
         format!("{speed:.2}x")
