@@ -84,26 +84,33 @@ fn a_replica_promoted_before_its_first_sync_loses_the_masters_writes_and_says_so
     );
 }
 
+/// The scenario breaks no invariant, and the explorer reports `rule` as Redis behaviour whose
+/// explanation mentions `why`.
+fn assert_redis_behaviour(file: &str, rule: Rule, why: &str) {
+    let report = run_scenario(&read(file));
+    assert_eq!(report.violations().count(), 0, "{:#?}", report.findings);
+    assert!(
+        report
+            .findings
+            .iter()
+            .any(|f| f.rule == rule && f.redis_behaviour.is_some_and(|w| w.contains(why))),
+        "{:#?}",
+        report.findings
+    );
+}
+
 #[test]
 fn two_winners_after_a_takeover_are_redis_behaviour_not_a_bug() {
-    let report = run_scenario(&read("explore-takeover-two-winners.txt"));
-    assert_eq!(report.violations().count(), 0, "{:#?}", report.findings);
-    assert!(report.findings.iter().any(|f| {
-        f.rule == Rule::OneWinnerPerEpoch
-            && f.redis_behaviour
-                .is_some_and(|why| why.contains("TAKEOVER"))
-    }));
+    assert_redis_behaviour(
+        "explore-takeover-two-winners.txt",
+        Rule::OneWinnerPerEpoch,
+        "TAKEOVER",
+    );
 }
 
 #[test]
 fn a_stale_vote_win_is_redis_behaviour_not_a_bug() {
-    let report = run_scenario(&read("stale-vote-failover.txt"));
-    assert_eq!(report.violations().count(), 0, "{:#?}", report.findings);
-    assert!(report.findings.iter().any(|f| {
-        f.rule == Rule::StaleVoteWin
-            && f.redis_behaviour
-                .is_some_and(|why| why.contains("stale-vote"))
-    }));
+    assert_redis_behaviour("stale-vote-failover.txt", Rule::StaleVoteWin, "stale-vote");
 }
 
 #[test]

@@ -51,6 +51,24 @@ struct Args {
     replay: Option<String>,
 }
 
+/// The value after the option at `argv[i]`: a number within `range`, else an error saying the
+/// option needs `what`.
+fn number<T: std::str::FromStr + PartialOrd>(
+    argv: &[String],
+    i: usize,
+    what: &str,
+    range: impl std::ops::RangeBounds<T>,
+) -> Result<T, String> {
+    let name = &argv[i];
+    let v = argv
+        .get(i + 1)
+        .ok_or_else(|| format!("{name} needs a number"))?;
+    v.parse()
+        .ok()
+        .filter(|n| range.contains(n))
+        .ok_or_else(|| format!("{name} needs {what}, not '{v}'"))
+}
+
 fn parse_args(argv: &[String]) -> Result<Args, String> {
     let mut args = Args {
         command: None,
@@ -69,27 +87,15 @@ fn parse_args(argv: &[String]) -> Result<Args, String> {
     while i < argv.len() {
         match argv[i].as_str() {
             "--seed" => {
-                let v = argv.get(i + 1).ok_or("--seed needs a number")?;
-                args.seed = v
-                    .parse()
-                    .map_err(|_| format!("--seed needs a number, not '{v}'"))?;
+                args.seed = number(argv, i, "a number", ..)?;
                 i += 1;
             }
             "--seeds" => {
-                let v = argv.get(i + 1).ok_or("--seeds needs a number")?;
-                args.seeds = Some(
-                    v.parse()
-                        .ok()
-                        .filter(|&n| n > 0)
-                        .ok_or_else(|| format!("--seeds needs a positive number, not '{v}'"))?,
-                );
+                args.seeds = Some(number(argv, i, "a positive number", 1..)?);
                 i += 1;
             }
             "--from" => {
-                let v = argv.get(i + 1).ok_or("--from needs a number")?;
-                args.from = v
-                    .parse()
-                    .map_err(|_| format!("--from needs a number, not '{v}'"))?;
+                args.from = number(argv, i, "a number", ..)?;
                 i += 1;
             }
             "--out" => {
@@ -97,32 +103,15 @@ fn parse_args(argv: &[String]) -> Result<Args, String> {
                 i += 1;
             }
             "--hours" => {
-                let v = argv.get(i + 1).ok_or("--hours needs a number")?;
-                args.hours = v
-                    .parse()
-                    .ok()
-                    .filter(|&n| n > 0)
-                    .ok_or_else(|| format!("--hours needs a positive number, not '{v}'"))?;
+                args.hours = number(argv, i, "a positive number", 1..)?;
                 i += 1;
             }
             "--seconds" => {
-                let v = argv.get(i + 1).ok_or("--seconds needs a number")?;
-                args.seconds = v
-                    .parse()
-                    .ok()
-                    .filter(|n| (1..=86_400).contains(n))
-                    .ok_or_else(|| {
-                        format!("--seconds needs a number from 1 to 86400, not '{v}'")
-                    })?;
+                args.seconds = number(argv, i, "a number from 1 to 86400", 1..=86_400)?;
                 i += 1;
             }
             "--masters" => {
-                let v = argv.get(i + 1).ok_or("--masters needs a number")?;
-                args.masters = v
-                    .parse()
-                    .ok()
-                    .filter(|n| (3..=100).contains(n))
-                    .ok_or_else(|| format!("--masters needs a number from 3 to 100, not '{v}'"))?;
+                args.masters = number(argv, i, "a number from 3 to 100", 3..=100)?;
                 i += 1;
             }
             "--replay" => {

@@ -88,11 +88,18 @@ impl std::hash::Hasher for IdHasher {
 }
 
 /// Where each known node sits in a node table, by id. Only looked up, never iterated (its
-/// order would mean nothing): tables that are iterated stay ordered maps or vectors.
-#[derive(Debug, Clone, Default)]
+/// order would mean nothing): tables that are iterated stay ordered maps or vectors. Even
+/// `Debug` shows only its size, so no output can depend on the hash table's order.
+#[derive(Clone, Default)]
 pub(crate) struct NodeIndex(
     std::collections::HashMap<NodeId, usize, std::hash::BuildHasherDefault<IdHasher>>,
 );
+
+impl fmt::Debug for NodeIndex {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "NodeIndex({} ids)", self.0.len())
+    }
+}
 
 impl NodeIndex {
     /// The position of `id`, if known.

@@ -112,6 +112,13 @@ impl Host {
         self.process == ProcessState::Running
     }
 
+    /// Appends one line to the server's log, formatted as Redis writes it (pid, role letter,
+    /// time, level).
+    pub fn log(&mut self, now: cluster_proto::SimTime, level: cluster_proto::LogLevel, msg: &str) {
+        let line = crate::logfmt::log_line(self.pid, self.role_letter(), now, level, msg);
+        push_log(&mut self.log, line);
+    }
+
     /// The role letter Redis puts in log lines: `S` for a replica, `M` otherwise.
     pub fn role_letter(&self) -> char {
         match &self.cluster {

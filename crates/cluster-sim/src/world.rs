@@ -494,39 +494,28 @@ impl Simulator {
         if lagging.is_empty() {
             return true;
         }
-        let (pid, role) = (h.pid, h.role_letter());
         let Some(h) = self.hosts.get_mut(&port) else {
             return true;
         };
         match h.shutdown_deadline {
             None => {
                 h.shutdown_deadline = Some(now + Self::SHUTDOWN_TIMEOUT);
-                crate::host::push_log(
-                    &mut h.log,
-                    log_line(
-                        pid,
-                        role,
-                        now,
-                        LogLevel::Notice,
-                        "Waiting for replicas before shutting down.",
-                    ),
+                h.log(
+                    now,
+                    LogLevel::Notice,
+                    "Waiting for replicas before shutting down.",
                 );
                 false
             }
             Some(deadline) if now < deadline => false,
             Some(_) => {
                 for (replica, offset) in lagging {
-                    crate::host::push_log(
-                        &mut h.log,
-                        log_line(
-                            pid,
-                            role,
-                            now,
-                            LogLevel::Warning,
-                            &format!(
-                                "Lagging replica 127.0.0.1:{replica} reported offset {} behind master, lag=0, state=online.",
-                                target - offset
-                            ),
+                    h.log(
+                        now,
+                        LogLevel::Warning,
+                        &format!(
+                            "Lagging replica 127.0.0.1:{replica} reported offset {} behind master, lag=0, state=online.",
+                            target - offset
                         ),
                     );
                 }

@@ -118,6 +118,12 @@ impl Checker {
         });
     }
 
+    /// A win counted from votes for an older election: Redis 7.0's stale-vote behaviour.
+    fn stale_vote_win(&mut self, time: SimTime, text: String) {
+        self.stale_vote_seen = true;
+        self.find(time, Rule::StaleVoteWin, text, Some(STALE_VOTE));
+    }
+
     /// Reports a livelock of the world, once.
     fn check_progress(&mut self, sim: &Simulator) {
         if let Some(at) = sim.stalled()
@@ -164,22 +170,16 @@ impl Checker {
                 NodeEvent::ElectionWon => {
                     self.wins += 1;
                     let Some(&epoch) = self.started.get(&p) else {
-                        self.stale_vote_seen = true;
-                        self.find(
+                        self.stale_vote_win(
                             t,
-                            Rule::StaleVoteWin,
                             format!("{p} won an election without having started one"),
-                            Some(STALE_VOTE),
                         );
                         continue;
                     };
                     if !self.won.insert((p, epoch)) {
-                        self.stale_vote_seen = true;
-                        self.find(
+                        self.stale_vote_win(
                             t,
-                            Rule::StaleVoteWin,
                             format!("{p} won epoch {epoch}'s election a second time"),
-                            Some(STALE_VOTE),
                         );
                         continue;
                     }
