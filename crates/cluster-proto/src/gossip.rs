@@ -152,8 +152,11 @@ impl ClusterState {
 
                 // A node we think is down shows up healthy elsewhere: adopt its address.
                 let n = &self.nodes[idx];
-                let moved = n.addr.ip != g.ip || n.addr.port != g.port || n.addr.cport != g.cport;
-                if n.is_failing() && !flags.contains(NodeFlags::NOADDR) && !failing && moved {
+                if n.is_failing()
+                    && !flags.contains(NodeFlags::NOADDR)
+                    && !failing
+                    && (n.addr.ip != g.ip || n.addr.port != g.port || n.addr.cport != g.cport)
+                {
                     let link = n.link;
                     if let Some(l) = link {
                         self.free_link(l);

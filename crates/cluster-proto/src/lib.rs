@@ -66,7 +66,7 @@ pub use link::{Link, LinkId, Transmit};
 pub use manual::{CLUSTER_MF_TIMEOUT, FailoverMode, ManualFailover};
 pub use migration::CLUSTER_SLAVE_MIGRATION_DELAY;
 pub use msg::{ClusterMsg, GossipEntry, MsgBody, MsgHeader, MsgType};
-pub use node::{ClusterNode, FailReport};
+pub use node::{ClusterNode, FailReport, NodeInfo};
 pub use slots::{CLUSTER_SLOTS, SlotSet, crc16, key_hash_slot};
 pub use state::{
     CLUSTER_CRON_PERIOD, CLUSTER_WRITABLE_DELAY, ClusterHealth, ClusterState, NodeSeed,

@@ -24,18 +24,32 @@ impl ClusterState {
             .count()
     }
 
-    /// Whether a master counts as orphaned: it serves slots, had replicas (`MIGRATE_TO`), and
-    /// none of them works now.
-    fn is_orphaned(&self, n: &ClusterNode) -> bool {
-        n.is_master()
-            && !n.is_failing()
-            && !n.slots.is_empty()
-            && n.flags.contains(NodeFlags::MIGRATE_TO)
-            && !n
-                .replicas
+    /// Whether some master is orphaned: it serves slots, had replicas (`MIGRATE_TO`), and none
+    /// of them works now. Decided without looking replicas up: a master's replica list names only nodes in the table
+    /// (`delete_node` removes them), so a replica is failing exactly when it is among the
+    /// table's FAIL nodes, which are few. At 1,000 nodes the lookups (500 masters, ten times a
+    /// second, on every replica) cost more than the rest of the cron.
+    fn any_orphaned(&self) -> bool {
+        let failed: Vec<&NodeId> = self
+            .nodes
+            .iter()
+            .filter(|n| n.flags.contains(NodeFlags::FAIL))
+            .map(|n| &n.id)
+            .collect();
+        debug_assert!(
+            self.nodes
                 .iter()
-                .filter_map(|r| self.node(r))
-                .any(|r| !r.flags.contains(NodeFlags::FAIL))
+                .flat_map(|n| &n.replicas)
+                .all(|r| self.index_of(r).is_some()),
+            "a replica list names an unknown node"
+        );
+        self.nodes.iter().any(|n| {
+            n.is_master()
+                && !n.is_failing()
+                && !n.slots.is_empty()
+                && n.flags.contains(NodeFlags::MIGRATE_TO)
+                && n.replicas.iter().all(|r| failed.contains(&r))
+        })
     }
 
     /// The orphaned-master census `clusterCron` takes on a replica: how many masters serving
@@ -71,7 +85,7 @@ impl ClusterState {
         // Cheap test first: every replica runs this ten times a second, and in a healthy
         // cluster no master is orphaned, so the full census (which counts every master's
         // working replicas) is rarely needed. The outcome is the same as taking it always.
-        if !self.nodes.iter().any(|n| self.is_orphaned(n)) {
+        if !self.any_orphaned() {
             return;
         }
         let (orphaned, max_replicas, mine) = self.orphan_census();
