@@ -17,10 +17,11 @@ pub struct FailReport {
 
 /// One entry of a node's table of known nodes, as that observer sees it.
 ///
-/// The fields every `clusterCron` reads for every known node, ten times a second, sit in the
-/// record itself; the rest sit in a [`NodeInfo`] behind a box and are reached through `Deref`
-/// (`node.id` works as if it were a field). At 1,000 nodes the cron's scans over a million
-/// records were most of the simulator's time, and a small record makes them mostly cache hits.
+/// What every `clusterCron` reads for every known node (ten times a second), and what every
+/// gossip entry about the node reads, sits in the record itself; the rest sits in a
+/// [`NodeInfo`] behind a box, reached through `Deref` (`node.id` reads as if it were a field).
+/// At 1,000 nodes the cron's scans over a million records were most of the simulator's time,
+/// and a small record makes them mostly cache hits.
 #[derive(Debug, Clone)]
 #[doc(alias = "clusterNode")]
 pub struct ClusterNode {
@@ -38,6 +39,9 @@ pub struct ClusterNode {
     pub slots: SlotSet,
     /// Replicas we believe follow this master, in the order we learned them.
     pub replicas: Vec<NodeId>,
+    /// Failure reports from masters (here because every gossip entry about the node checks
+    /// them).
+    pub fail_reports: Vec<FailReport>,
     /// Everything else.
     info: Box<NodeInfo>,
 }
@@ -62,8 +66,6 @@ pub struct NodeInfo {
     pub voted_time: Option<SimTime>,
     /// Its replication offset, from its latest header.
     pub repl_offset: u64,
-    /// Failure reports from masters.
-    pub fail_reports: Vec<FailReport>,
     /// The link it opened to us, once identified.
     pub inbound_link: Option<LinkId>,
     /// Since when it has been a master without working replicas (`orphaned_time`).
@@ -94,6 +96,7 @@ impl ClusterNode {
             data_received: None,
             slots: SlotSet::new(),
             replicas: Vec::new(),
+            fail_reports: Vec::new(),
             info: Box::new(NodeInfo {
                 id,
                 ctime: now,
@@ -103,7 +106,6 @@ impl ClusterNode {
                 fail_time: None,
                 voted_time: None,
                 repl_offset: 0,
-                fail_reports: Vec::new(),
                 inbound_link: None,
                 orphaned_time: None,
             }),
