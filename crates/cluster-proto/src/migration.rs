@@ -48,7 +48,8 @@ impl ClusterState {
                 && !n.is_failing()
                 && !n.slots.is_empty()
                 && n.flags.contains(NodeFlags::MIGRATE_TO)
-                && n.replicas.iter().all(|r| failed.contains(&r))
+                && (n.replicas.is_empty()
+                    || (!failed.is_empty() && n.replicas.iter().all(|r| failed.contains(&r))))
         })
     }
 

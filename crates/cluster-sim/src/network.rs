@@ -1,12 +1,13 @@
 //! The simulated network between cluster bus ports: TCP-like connections (ordered, reliable
 //! while the path is up), per-direction reachability, latency and loss.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use cluster_proto::{ClusterMsg, LinkId, Millis, SimTime};
 
 /// One end of a connection: a node (by client port) and its own id for the link.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct End {
     /// The node's client port.
     pub port: u16,
@@ -80,11 +81,51 @@ pub const TCP_RTO_MIN: Millis = 200;
 /// Linux's largest retransmission timeout (`TCP_RTO_MAX`).
 pub const TCP_RTO_MAX: Millis = 120_000;
 
+/// Which connection each end belongs to. Every message looks its sender's end up, among two
+/// million ends at 1,000 nodes, so this is a hash table (with a fixed hasher, so runs are
+/// reproducible); it is only ever looked up, never iterated, so its order cannot leak out.
+#[derive(Default, Clone)]
+struct EndIndex(HashMap<End, u64, BuildHasherDefault<EndHasher>>);
+
+impl std::fmt::Debug for EndIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "EndIndex({} ends)", self.0.len())
+    }
+}
+
+/// A multiply-rotate hash of an [`End`]'s port and link id (FxHash's scheme).
+#[derive(Default)]
+struct EndHasher(u64);
+
+impl Hasher for EndHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+
+    fn write_u16(&mut self, n: u16) {
+        self.write_u64(u64::from(n));
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.write_u64(u64::from(n));
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
+
 /// Connections plus the conditions of the paths between nodes.
 #[derive(Debug, Default, Clone)]
 pub struct Network {
     conns: BTreeMap<u64, Conn>,
-    by_end: BTreeMap<End, u64>,
+    by_end: EndIndex,
     next_conn: u64,
     /// Groups of a partition; ports in no group form one more group. Empty: no partition.
     partition: Vec<BTreeSet<u16>>,
@@ -114,7 +155,7 @@ impl Network {
                 queues: None,
             },
         );
-        self.by_end.insert(initiator, id);
+        self.by_end.0.insert(initiator, id);
         id
     }
 
@@ -125,7 +166,7 @@ impl Network {
 
     /// The connection one end belongs to.
     pub fn conn_of(&self, end: End) -> Option<u64> {
-        self.by_end.get(&end).copied()
+        self.by_end.0.get(&end).copied()
     }
 
     /// Queues a message on a connection that is not established yet.
@@ -198,16 +239,16 @@ impl Network {
         if let Some(c) = self.conns.get_mut(&id) {
             c.acceptor = Some(acceptor);
             c.state = ConnState::Established;
-            self.by_end.insert(acceptor, id);
+            self.by_end.0.insert(acceptor, id);
         }
     }
 
     /// Forgets a connection; returns it.
     pub fn remove(&mut self, id: u64) -> Option<Conn> {
         let c = self.conns.remove(&id)?;
-        self.by_end.remove(&c.initiator);
+        self.by_end.0.remove(&c.initiator);
         if let Some(a) = c.acceptor {
-            self.by_end.remove(&a);
+            self.by_end.0.remove(&a);
         }
         Some(c)
     }
