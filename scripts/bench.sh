@@ -28,7 +28,9 @@ if [ "$what" != native ]; then
     IFS=,
     echo "${sizes[*]}"
   )
-  CLUSTERLAB_BENCH_SIZES=$list CLUSTERLAB_BENCH_SECONDS=$secs \
+  # The page is busy for minutes at 1,000 nodes: the runner must wait that long for it.
+  WASM_BINDGEN_TEST_TIMEOUT=${WASM_BINDGEN_TEST_TIMEOUT:-7200} \
+    CLUSTERLAB_BENCH_SIZES=$list CLUSTERLAB_BENCH_SECONDS=$secs \
     cargo test --locked --release --target wasm32-unknown-unknown -p clusterlab-web \
     --test bench -- --include-ignored --nocapture 2>&1 |
     grep -E '^(seed-failover| +nodes| +[0-9]+ )'

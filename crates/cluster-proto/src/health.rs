@@ -22,22 +22,25 @@ impl ClusterState {
             return;
         }
 
-        let mut new_health = ClusterHealth::Ok;
-        if self.config.require_full_coverage && !self.all_slots_served() {
-            new_health = ClusterHealth::Fail;
-        }
-
-        self.size = 0;
-        let mut reachable_masters = 0;
-        for n in self
-            .nodes
-            .iter()
-            .filter(|n| n.is_master() && !n.slots.is_empty())
-        {
-            self.size += 1;
-            if !n.is_failing() {
-                reachable_masters += 1;
+        // One pass over the table for both questions: this runs on every node's cron while
+        // its cluster is down, which at 1,000 nodes is a million records ten times a second.
+        let (mut size, mut reachable_masters, mut served) = (0, 0, 0);
+        for n in &self.nodes {
+            if !n.flags.contains(NodeFlags::FAIL) {
+                served += n.slots.len();
             }
+            if n.is_master() && !n.slots.is_empty() {
+                size += 1;
+                if !n.is_failing() {
+                    reachable_masters += 1;
+                }
+            }
+        }
+        self.size = size;
+        let mut new_health = ClusterHealth::Ok;
+        // Every slot must have an owner that is not FAIL.
+        if self.config.require_full_coverage && served != crate::slots::CLUSTER_SLOTS {
+            new_health = ClusterHealth::Fail;
         }
         let needed_quorum = self.size / 2 + 1;
         if reachable_masters < needed_quorum {
@@ -65,16 +68,5 @@ impl ClusterState {
                 ok: new_health == ClusterHealth::Ok,
             });
         }
-    }
-
-    /// Whether every slot has an owner that is not FAIL.
-    fn all_slots_served(&self) -> bool {
-        let served = self
-            .nodes
-            .iter()
-            .filter(|n| !n.flags.contains(NodeFlags::FAIL))
-            .map(|n| n.slots.len())
-            .sum::<usize>();
-        served == crate::slots::CLUSTER_SLOTS
     }
 }
