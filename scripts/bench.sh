@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A benchmark, not a test: the simulator's speed at 6 to 1,000 nodes, natively
-# (`clusterlab bench`) and as the playground's wasm (opt-level "z") in headless Chromium.
+# (`clusterlab bench`) and as the playground's release wasm in a Web Worker in headless Chromium.
 # Usage: scripts/bench.sh [native|wasm|both] [NODES...]   (both; all sizes)
 #        BENCH_SECONDS=S sets the virtual seconds of the steady phase (60).
 # docs/PERFORMANCE.md explains the columns and records results.

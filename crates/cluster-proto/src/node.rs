@@ -137,3 +137,19 @@ impl ClusterNode {
         self.flags.contains(NodeFlags::MYSELF)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_scanned_record_stays_two_cache_lines() {
+        // clusterCron reads every record ten times a second; what does not fit here belongs
+        // in NodeInfo (docs/PERFORMANCE.md).
+        assert!(
+            std::mem::size_of::<ClusterNode>() <= 128,
+            "{} bytes",
+            std::mem::size_of::<ClusterNode>()
+        );
+    }
+}
