@@ -1,7 +1,7 @@
-//! The simulator's benchmark (`console::bench`) as wasm in headless Chromium, in a Web Worker:
-//! the same code and sizes as `clusterlab bench`, timed with `performance.now()` and with the wasm memory's
-//! size as the gauge. Ignored by the test suite (timing is not a pass/fail matter); run it with
-//! `scripts/bench.sh`, which prints the table.
+//! The simulator's benchmark (`console::bench`) as wasm in headless Chromium, in a Web
+//! Worker: the same code and sizes as `clusterlab bench`, timed with `performance.now()` and
+//! with the wasm memory's size as the gauge. Ignored by the test suite (timing is not a
+//! pass/fail matter); run it with `scripts/bench.sh`, which prints the table.
 #![cfg(target_arch = "wasm32")]
 
 use console::bench;

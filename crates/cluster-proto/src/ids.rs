@@ -66,12 +66,13 @@ impl std::hash::Hash for NodeId {
     }
 }
 
-/// A hasher for [`NodeIndex`]: one multiply of the id's first word (ids are random already).
-/// Fixed, with no per-process random key, so even the table's layout is reproducible.
+/// A fixed multiply-rotate hasher (FxHash's scheme) for tables that are only looked up, such
+/// as [`NodeIndex`] (where one multiply of an id's first word is enough: ids are random
+/// already). It has no per-process random key, so even a table's layout is reproducible.
 #[derive(Debug, Default, Clone, Copy)]
-pub(crate) struct IdHasher(u64);
+pub struct FixedHasher(u64);
 
-impl std::hash::Hasher for IdHasher {
+impl std::hash::Hasher for FixedHasher {
     fn finish(&self) -> u64 {
         self.0
     }
@@ -80,6 +81,14 @@ impl std::hash::Hasher for IdHasher {
         for &b in bytes {
             self.write_u64(u64::from(b));
         }
+    }
+
+    fn write_u16(&mut self, n: u16) {
+        self.write_u64(u64::from(n));
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.write_u64(u64::from(n));
     }
 
     fn write_u64(&mut self, n: u64) {
@@ -92,7 +101,7 @@ impl std::hash::Hasher for IdHasher {
 /// `Debug` shows only its size, so no output can depend on the hash table's order.
 #[derive(Clone, Default)]
 pub(crate) struct NodeIndex(
-    std::collections::HashMap<NodeId, usize, std::hash::BuildHasherDefault<IdHasher>>,
+    std::collections::HashMap<NodeId, usize, std::hash::BuildHasherDefault<FixedHasher>>,
 );
 
 impl fmt::Debug for NodeIndex {

@@ -61,7 +61,7 @@ pub use event::{CantFailoverReason, LogLevel, NodeEvent};
 pub use failover::{Election, REPL_PING_REPLICA_PERIOD_SECS, ReplUpdate, ReplicaLink};
 pub use failure::{CLUSTER_FAIL_REPORT_VALIDITY_MULT, CLUSTER_FAIL_UNDO_TIME_MULT};
 pub use flags::NodeFlags;
-pub use ids::{CLUSTER_PORT_INCR, Epoch, NODE_ID_LEN, NodeAddr, NodeId, Slot};
+pub use ids::{CLUSTER_PORT_INCR, Epoch, FixedHasher, NODE_ID_LEN, NodeAddr, NodeId, Slot};
 pub use link::{Link, LinkId, Transmit};
 pub use manual::{CLUSTER_MF_TIMEOUT, FailoverMode, ManualFailover};
 pub use migration::CLUSTER_SLAVE_MIGRATION_DELAY;

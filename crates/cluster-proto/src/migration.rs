@@ -25,10 +25,10 @@ impl ClusterState {
     }
 
     /// Whether some master is orphaned: it serves slots, had replicas (`MIGRATE_TO`), and none
-    /// of them works now. Decided without looking replicas up: a master's replica list names only nodes in the table
-    /// (`delete_node` removes them), so a replica is failing exactly when it is among the
-    /// table's FAIL nodes, which are few. At 1,000 nodes the lookups (500 masters, ten times a
-    /// second, on every replica) cost more than the rest of the cron.
+    /// of them works now. Decided without looking replicas up: a master's replica list names
+    /// only nodes in the table (`delete_node` removes them), so a replica is failing exactly
+    /// when it is among the table's FAIL nodes, which are few. At 1,000 nodes the lookups (500
+    /// masters, ten times a second, on every replica) cost more than the rest of the cron.
     fn any_orphaned(&self) -> bool {
         let failed: Vec<&NodeId> = self
             .nodes

@@ -2,9 +2,9 @@
 //! while the path is up), per-direction reachability, latency and loss.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::BuildHasherDefault;
 
-use cluster_proto::{ClusterMsg, LinkId, Millis, SimTime};
+use cluster_proto::{ClusterMsg, FixedHasher, LinkId, Millis, SimTime};
 
 /// One end of a connection: a node (by client port) and its own id for the link.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -85,39 +85,11 @@ pub const TCP_RTO_MAX: Millis = 120_000;
 /// million ends at 1,000 nodes, so this is a hash table (with a fixed hasher, so runs are
 /// reproducible); it is only ever looked up, never iterated, so its order cannot leak out.
 #[derive(Default, Clone)]
-struct EndIndex(HashMap<End, u64, BuildHasherDefault<EndHasher>>);
+struct EndIndex(HashMap<End, u64, BuildHasherDefault<FixedHasher>>);
 
 impl std::fmt::Debug for EndIndex {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "EndIndex({} ends)", self.0.len())
-    }
-}
-
-/// A multiply-rotate hash of an [`End`]'s port and link id (FxHash's scheme).
-#[derive(Default)]
-struct EndHasher(u64);
-
-impl Hasher for EndHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.write_u64(u64::from(b));
-        }
-    }
-
-    fn write_u16(&mut self, n: u16) {
-        self.write_u64(u64::from(n));
-    }
-
-    fn write_u32(&mut self, n: u32) {
-        self.write_u64(u64::from(n));
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x517c_c1b7_2722_0a95);
     }
 }
 
