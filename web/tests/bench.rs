@@ -4,6 +4,7 @@
 //! pass/fail matter); run it with `scripts/bench.sh`, which prints the table.
 #![cfg(target_arch = "wasm32")]
 
+use clusterlab_web::wallclock::now_ms;
 use console::bench;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{console_log, wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -11,14 +12,6 @@ use wasm_bindgen_test::{console_log, wasm_bindgen_test, wasm_bindgen_test_config
 // In a dedicated worker, as a simulator that must not block the page would run: a page busy
 // for minutes (1,000 nodes) is killed by the browser's driver, a worker is not.
 wasm_bindgen_test_configure!(run_in_dedicated_worker);
-
-/// `performance.now()` of the global scope (a worker has no `window`).
-fn now_ms() -> f64 {
-    js_sys::Reflect::get(&js_sys::global(), &"performance".into())
-        .ok()
-        .and_then(|p| p.dyn_into::<web_sys::Performance>().ok())
-        .map_or(0.0, |p| p.now())
-}
 
 fn wasm_memory_bytes() -> u64 {
     wasm_bindgen::memory()

@@ -87,6 +87,20 @@ pub const TCP_RTO_MAX: Millis = 120_000;
 #[derive(Default, Clone)]
 struct EndIndex(HashMap<End, u64, BuildHasherDefault<FixedHasher>>);
 
+impl EndIndex {
+    fn get(&self, end: &End) -> Option<u64> {
+        self.0.get(end).copied()
+    }
+
+    fn insert(&mut self, end: End, conn: u64) {
+        self.0.insert(end, conn);
+    }
+
+    fn remove(&mut self, end: &End) {
+        self.0.remove(end);
+    }
+}
+
 impl std::fmt::Debug for EndIndex {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "EndIndex({} ends)", self.0.len())
@@ -127,7 +141,7 @@ impl Network {
                 queues: None,
             },
         );
-        self.by_end.0.insert(initiator, id);
+        self.by_end.insert(initiator, id);
         id
     }
 
@@ -138,7 +152,7 @@ impl Network {
 
     /// The connection one end belongs to.
     pub fn conn_of(&self, end: End) -> Option<u64> {
-        self.by_end.0.get(&end).copied()
+        self.by_end.get(&end)
     }
 
     /// Queues a message on a connection that is not established yet.
@@ -211,16 +225,16 @@ impl Network {
         if let Some(c) = self.conns.get_mut(&id) {
             c.acceptor = Some(acceptor);
             c.state = ConnState::Established;
-            self.by_end.0.insert(acceptor, id);
+            self.by_end.insert(acceptor, id);
         }
     }
 
     /// Forgets a connection; returns it.
     pub fn remove(&mut self, id: u64) -> Option<Conn> {
         let c = self.conns.remove(&id)?;
-        self.by_end.0.remove(&c.initiator);
+        self.by_end.remove(&c.initiator);
         if let Some(a) = c.acceptor {
-            self.by_end.0.remove(&a);
+            self.by_end.remove(&a);
         }
         Some(c)
     }

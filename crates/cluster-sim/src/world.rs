@@ -663,12 +663,7 @@ impl Simulator {
             && let Some(until) = self.paused_until(port)
             && until > at
         {
-            self.seq += 1;
-            self.queue.push(Scheduled {
-                at: until,
-                seq: self.seq,
-                event,
-            });
+            self.schedule(until, event);
             return Some(at);
         }
         self.dispatch(at, event);
