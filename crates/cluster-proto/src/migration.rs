@@ -24,12 +24,15 @@ impl ClusterState {
             .count()
     }
 
-    /// Whether some master is orphaned: it serves slots, had replicas (`MIGRATE_TO`), and none
-    /// of them works now. Decided without looking replicas up: a master's replica list names
-    /// only nodes in the table (`delete_node` removes them), so a replica is failing exactly
-    /// when it is among the table's FAIL nodes, which are few. At 1,000 nodes the lookups (500
-    /// masters, ten times a second, on every replica) cost more than the rest of the cron.
-    fn any_orphaned(&self) -> bool {
+    /// The orphaned-master census `clusterCron` takes on a replica: how many masters serving
+    /// slots have no working replica although they had one (`MIGRATE_TO`), the most working
+    /// replicas any master has, and how many my own master has.
+    ///
+    /// Replicas are counted without looking them up: a master's replica list names only nodes
+    /// in the table (`delete_node` removes them), so a replica is failing exactly when it is
+    /// among the table's FAIL nodes, which are few. At 1,000 nodes the lookups (500 masters,
+    /// ten times a second, on every replica) cost more than the rest of the cron.
+    fn orphan_census(&self) -> (usize, usize, usize) {
         let failed: Vec<&NodeId> = self
             .nodes
             .iter()
@@ -43,50 +46,36 @@ impl ClusterState {
                 .all(|r| self.index_of(r).is_some()),
             "a replica list names an unknown node"
         );
-        self.nodes.iter().any(|n| {
-            n.is_master()
-                && !n.is_failing()
-                && !n.slots.is_empty()
-                && n.flags.contains(NodeFlags::MIGRATE_TO)
-                && (n.replicas.is_empty()
-                    || (!failed.is_empty() && n.replicas.iter().all(|r| failed.contains(&r))))
-        })
-    }
-
-    /// The orphaned-master census `clusterCron` takes on a replica: how many masters serving
-    /// slots have no working replica although they had one, the most working replicas any
-    /// master has, and how many my own master has.
-    fn orphan_census(&self) -> (usize, usize, usize) {
+        let working = |n: &ClusterNode| {
+            if failed.is_empty() {
+                n.replicas.len()
+            } else {
+                n.replicas.iter().filter(|r| !failed.contains(r)).count()
+            }
+        };
+        let counted = |n: &&ClusterNode| n.is_master() && !n.is_failing();
         let mut orphaned = 0;
         let mut max_replicas = 0;
-        let mut mine = 0;
-        let my_master = self.myself().replica_of;
-        for n in self
-            .nodes
-            .iter()
-            .filter(|n| n.is_master() && !n.is_failing())
-        {
-            let ok = self.non_failing_replicas(n);
+        for n in self.nodes.iter().filter(counted) {
+            let ok = working(n);
             if ok == 0 && !n.slots.is_empty() && n.flags.contains(NodeFlags::MIGRATE_TO) {
                 orphaned += 1;
             }
             max_replicas = max_replicas.max(ok);
-            if my_master == Some(n.id) {
-                mine = ok;
-            }
         }
+        // My master is looked up once rather than compared with every master's id.
+        let mine = self
+            .myself()
+            .replica_of
+            .and_then(|m| self.node(&m))
+            .filter(counted)
+            .map_or(0, working);
         (orphaned, max_replicas, mine)
     }
 
     /// Run by `clusterCron` on replicas: migrate to an orphaned master if I am the candidate.
     pub(crate) fn maybe_migrate_replica(&mut self, now: SimTime) {
         if !self.myself().is_replica() || !self.config.allow_replica_migration {
-            return;
-        }
-        // Cheap test first: every replica runs this ten times a second, and in a healthy
-        // cluster no master is orphaned, so the full census (which counts every master's
-        // working replicas) is rarely needed. The outcome is the same as taking it always.
-        if !self.any_orphaned() {
             return;
         }
         let (orphaned, max_replicas, mine) = self.orphan_census();
