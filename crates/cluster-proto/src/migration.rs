@@ -53,7 +53,15 @@ impl ClusterState {
                 n.replicas.iter().filter(|r| !failed.contains(r)).count()
             }
         };
-        let counted = |n: &&ClusterNode| n.is_master() && !n.is_failing();
+        // As in Redis: every master but myself, NOADDR and handshake records, and only FAIL
+        // (not PFAIL) leaves a master out.
+        let counted = |n: &&ClusterNode| {
+            n.is_master()
+                && !n
+                    .flags
+                    .intersects(NodeFlags::MYSELF | NodeFlags::NOADDR | NodeFlags::HANDSHAKE)
+                && !n.flags.contains(NodeFlags::FAIL)
+        };
         let mut orphaned = 0;
         let mut max_replicas = 0;
         for n in self.nodes.iter().filter(counted) {
@@ -152,5 +160,71 @@ impl ClusterState {
                 .push_back(NodeEvent::MigratingToOrphan { master: target });
             self.set_myself_replica_of(now, &target);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::ClusterConfig;
+    use crate::ids::NodeAddr;
+    use crate::state::NodeSeed;
+
+    fn id(c: char) -> NodeId {
+        NodeId::parse(c.to_string().repeat(40).as_bytes()).expect("hex id")
+    }
+
+    /// A master serving slot `slot` with these replicas, as another node's table records it.
+    fn master(s: &mut ClusterState, m: char, slot: u16, replicas: &[char], port: u16) {
+        let now = SimTime::DEFAULT_START;
+        let flags = NodeFlags::MASTER | NodeFlags::MIGRATE_TO;
+        let mut n = ClusterNode::new(id(m), NodeAddr::new(None, port), flags, now);
+        n.slots.insert(slot);
+        n.replicas = replicas.iter().map(|&r| id(r)).collect();
+        s.add_node(n);
+        for (i, &r) in replicas.iter().enumerate() {
+            if r == 'f' {
+                continue; // myself, already in the table
+            }
+            let addr = NodeAddr::new(None, port + 1 + i as u16);
+            let mut n = ClusterNode::new(id(r), addr, NodeFlags::REPLICA, now);
+            n.replica_of = Some(id(m));
+            s.add_node(n);
+        }
+    }
+
+    #[test]
+    fn the_census_counts_a_suspected_master_but_not_a_failed_one() {
+        let now = SimTime::DEFAULT_START;
+        let seed = NodeSeed {
+            seed: 1,
+            port: 7000,
+        };
+        let mut s = ClusterState::new(now, 7000, ClusterConfig::default(), seed);
+        // Myself ('f' ids are rewritten below) replicates A together with A's second replica.
+        let me = s.myself_id();
+        master(&mut s, 'a', 0, &['f', '1'], 7100);
+        master(&mut s, 'b', 1, &['2'], 7200);
+        let a = s.index_of(&id('a')).expect("a");
+        s.nodes[a].replicas[0] = me;
+        let i = s.index_of(&me).expect("me");
+        s.nodes[i].flags = NodeFlags::MYSELF | NodeFlags::REPLICA;
+        s.nodes[i].replica_of = Some(id('a'));
+        // B's only replica failed, and B itself is only suspected (PFAIL): Redis still counts
+        // B, so it is an orphan a replica of A may migrate to.
+        let r = s.index_of(&id('2')).expect("b's replica");
+        s.nodes[r].flags.insert(NodeFlags::FAIL);
+        let b = s.index_of(&id('b')).expect("b");
+        s.nodes[b].flags.insert(NodeFlags::PFAIL);
+        assert_eq!(s.orphan_census(), (1, 2, 2));
+        // Once B is FAIL it is left out.
+        s.nodes[b].flags.remove(NodeFlags::PFAIL);
+        s.nodes[b].flags.insert(NodeFlags::FAIL);
+        assert_eq!(s.orphan_census(), (0, 2, 2));
+        // A's other replica failing leaves my master with one working replica: me.
+        s.nodes[b].flags.remove(NodeFlags::FAIL);
+        let one = s.index_of(&id('1')).expect("a's replica");
+        s.nodes[one].flags.insert(NodeFlags::FAIL);
+        assert_eq!(s.orphan_census(), (1, 1, 1));
     }
 }
