@@ -87,6 +87,17 @@ impl ClusterState {
                 self.send_ping(link, MsgType::Ping, now);
                 continue;
             }
+            // A master pausing for a manual failover pings the replica every cron, so the
+            // replica learns the final offset even if one PING is lost.
+            let n = &self.nodes[i];
+            if self.mf.end.is_some()
+                && self.myself().is_master()
+                && let Some(link) = n.link
+                && self.mf.replica == Some(n.id)
+            {
+                self.send_ping(link, MsgType::Ping, now);
+                continue;
+            }
             let n = &self.nodes[i];
             if n.ping_sent.is_none() {
                 continue;

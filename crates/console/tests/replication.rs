@@ -122,3 +122,35 @@ fn a_master_that_loses_a_slot_to_a_greater_epoch_drops_its_keys() {
     assert_eq!(sh(&mut c, "redis-cli -p 7000 GET x3"), "\"1\"\n");
     assert!(sh(&mut c, "redis-cli -p 7000 GET b").starts_with("(error) MOVED 3300"));
 }
+
+/// `cluster_stats_messages_ping_sent` of a node.
+fn pings_sent(c: &mut Console, port: u16) -> u64 {
+    let info = sh(c, &format!("redis-cli -p {port} CLUSTER INFO"));
+    info.lines()
+        .find_map(|l| l.strip_prefix("cluster_stats_messages_ping_sent:"))
+        .and_then(|v| v.trim().parse().ok())
+        .expect("ping counter")
+}
+
+#[test]
+fn a_master_pausing_for_a_manual_failover_pings_its_replica_every_cron() {
+    let mut c = cluster();
+    // Without a failover, 7000 pings each of three nodes about once per half node timeout.
+    let before = pings_sent(&mut c, 7000);
+    sh(&mut c, "sleep 1");
+    let quiet = pings_sent(&mut c, 7000) - before;
+    // 7000's packets to 7003 are held, so the failover cannot finish while we count.
+    sh(&mut c, "sim partition 7000 -> 7003");
+    assert_eq!(sh(&mut c, "redis-cli -p 7003 CLUSTER FAILOVER"), "OK\n");
+    let before = pings_sent(&mut c, 7000);
+    sh(&mut c, "sleep 1");
+    let paused = pings_sent(&mut c, 7000) - before;
+    // clusterCron pings mf_slave every 100 ms: ten more in a second.
+    assert!(
+        paused >= quiet + 9,
+        "{paused} pings while paused, {quiet} before"
+    );
+    sh(&mut c, "sim heal");
+    sh(&mut c, "sleep 3");
+    assert!(sh(&mut c, "redis-cli -p 7003 ROLE").starts_with("1) \"master\""));
+}
