@@ -13,7 +13,7 @@ use console::presets::{GuideStep, Preset, guide};
 use console::{Console, Scenario, Session, Typed, eval_typed};
 use yew::Reducible;
 
-use crate::timeline::{SNAPSHOT_EVERY, Snapshot, Timeline};
+use crate::timeline::{Snapshot, Timeline, snapshot_interval};
 
 /// At most this many scrollback lines are kept per tab, so a long session stays fast.
 pub const MAX_SCROLLBACK: usize = 5000;
@@ -418,6 +418,14 @@ impl Playground {
 
     fn snapshot(&mut self, anchor: bool, started: SimTime, sleep_only: bool) {
         self.drain_story();
+        if !Timeline::keeps(&self.console.borrow()) {
+            // Too big to copy (hundreds of nodes): no rewinding, and no time spent copying.
+            if !self.timeline.too_big() {
+                Rc::make_mut(&mut self.timeline).give_up();
+            }
+            self.head_saved = true;
+            return;
+        }
         let console = self.console.borrow().clone();
         let story_next_seq = console.sim().story().next_seq();
         Rc::make_mut(&mut self.timeline).push(Snapshot {
@@ -724,7 +732,8 @@ impl Playground {
     fn snapshot_if_due(&mut self) {
         let last = self.timeline.last().map(|s| s.time);
         let now = self.now();
-        if last.is_none_or(|t| now - t >= SNAPSHOT_EVERY) {
+        let every = snapshot_interval(&self.console.borrow());
+        if last.is_none_or(|t| now - t >= every) {
             self.snapshot(false, now, false);
         } else {
             self.drain_story();
@@ -1206,6 +1215,30 @@ mod tests {
         // Speeds outside the scale are clamped.
         let s = act(s, Action::SetSpeed(1e9));
         assert_eq!(s.speed, 100.0);
+    }
+
+    #[test]
+    fn a_world_too_big_to_copy_plays_on_without_a_timeline() {
+        let mut s = Rc::new(Playground::new(1));
+        for p in 30000..30700 {
+            s = submit(s, &format!("redis-server --port {p} --cluster-enabled yes"));
+        }
+        assert!(s.timeline.too_big());
+        assert_eq!(s.timeline.range(), None);
+        // Scrubbing has nowhere to go, and the world plays and takes commands as before.
+        let before = s.now();
+        let s = act(s, Action::ScrubTo(before.as_unix_millis() - 1000));
+        assert_eq!((s.now(), s.cursor), (before, None));
+        let s = act(s, Action::SetPlaying(true));
+        let s = act(s, Action::Tick(100.0));
+        assert_eq!(s.now(), before + 100);
+        let s = submit(s, "redis-cli -p 30000 PING");
+        assert_eq!(last_lines(&s, 1), ["PONG"]);
+        assert!(s.transcript_text().contains("redis-cli -p 30000 PING"));
+        // A new world has its timeline back.
+        let s = act(s, Action::Reset);
+        assert!(!s.timeline.too_big());
+        assert!(s.timeline.range().is_some());
     }
 
     #[test]

@@ -11,15 +11,43 @@ use std::rc::Rc;
 use cluster_proto::SimTime;
 use console::Console;
 
-/// A clock-driven snapshot is taken at most this often (virtual ms).
+/// A clock-driven snapshot is taken at most this often (virtual ms); bigger worlds less often
+/// (see [`snapshot_interval`]).
 pub const SNAPSHOT_EVERY: u64 = 1000;
 
-/// The memory the snapshots may use, roughly.
+/// The longest a big world goes between clock-driven snapshots (virtual ms).
+const SNAPSHOT_EVERY_MAX: u64 = 15_000;
+
+/// The memory the snapshots may use, roughly, when there is room for [`MIN_SNAPSHOTS`].
 const SNAPSHOT_BUDGET_BYTES: usize = 64 << 20;
 
-/// Fewest and most snapshots kept, whatever the world's size.
+/// The most the snapshots may ever use: past it, fewer than [`MIN_SNAPSHOTS`] are kept, and a
+/// world bigger than this keeps none (the world itself is as big, and a browser tab has a
+/// few GiB).
+const SNAPSHOT_CEILING_BYTES: usize = 512 << 20;
+
+/// Fewest and most snapshots kept, for worlds small enough.
 const MIN_SNAPSHOTS: usize = 16;
 const MAX_SNAPSHOTS: usize = 400;
+
+/// What a world holds per pair of nodes (each node's record of the other, its link and the
+/// simulated connection), as `clusterlab bench` measures it at 300 and 1,000 nodes.
+const BYTES_PER_NODE_PAIR: usize = 1150;
+
+/// A rough size of a console's world: it grows with the square of the nodes.
+pub fn estimated_bytes(console: &Console) -> usize {
+    let nodes = console.sim().hosts().count().max(1);
+    4096 + nodes * nodes * BYTES_PER_NODE_PAIR
+}
+
+/// How often the clock takes a snapshot of this world (virtual ms). Copying a world of 100
+/// nodes or more costs more than simulating a second of it (`snap ms` in
+/// docs/PERFORMANCE.md), so bigger worlds are copied less often: every 150 ms per node, from
+/// one to fifteen seconds. Scrubbing is as exact, from fewer starting points.
+pub fn snapshot_interval(console: &Console) -> u64 {
+    let nodes = console.sim().hosts().count() as u64;
+    (nodes * 150).clamp(SNAPSHOT_EVERY, SNAPSHOT_EVERY_MAX)
+}
 
 /// The world at one moment, with what the playground had recorded by then.
 #[derive(Debug, Clone)]
@@ -60,12 +88,7 @@ pub struct Restored {
 #[derive(Debug, Clone, Default)]
 pub struct Timeline {
     snaps: Vec<Rc<Snapshot>>,
-}
-
-/// A rough size of a console's world: each node keeps every other node with a 2 KB slot map.
-fn estimated_bytes(console: &Console) -> usize {
-    let nodes = console.sim().hosts().count().max(1);
-    4096 + nodes * nodes * 2100
+    too_big: bool,
 }
 
 impl Timeline {
@@ -84,14 +107,37 @@ impl Timeline {
         self.snaps.last()
     }
 
-    /// How many snapshots may be kept for a world this size.
+    /// How many snapshots may be kept for a world this size (none for a huge one).
     fn capacity(console: &Console) -> usize {
-        (SNAPSHOT_BUDGET_BYTES / estimated_bytes(console)).clamp(MIN_SNAPSHOTS, MAX_SNAPSHOTS)
+        let each = estimated_bytes(console);
+        if each * MIN_SNAPSHOTS <= SNAPSHOT_CEILING_BYTES {
+            (SNAPSHOT_BUDGET_BYTES / each).clamp(MIN_SNAPSHOTS, MAX_SNAPSHOTS)
+        } else {
+            SNAPSHOT_CEILING_BYTES / each
+        }
+    }
+
+    /// Whether a world this size can be kept at all: when not, the playground does not copy it
+    /// and the learner cannot rewind.
+    pub fn keeps(console: &Console) -> bool {
+        Self::capacity(console) > 0
+    }
+
+    /// Whether the last world offered was too big to keep (the timeline is then empty).
+    pub fn too_big(&self) -> bool {
+        self.too_big
+    }
+
+    /// Drops every snapshot: the world has grown too big to keep copies of.
+    pub fn give_up(&mut self) {
+        self.snaps.clear();
+        self.too_big = true;
     }
 
     /// Adds a snapshot, thinning clock-driven ones (then the oldest) beyond the capacity.
     pub fn push(&mut self, snap: Snapshot) {
         let cap = Self::capacity(&snap.console);
+        self.too_big = cap == 0;
         self.snaps.push(Rc::new(snap));
         if self.snaps.len() <= cap {
             return;
@@ -254,5 +300,40 @@ mod tests {
         assert_eq!(t.snapshots().iter().filter(|s| s.anchor).count(), 21);
         t.truncate_after(3);
         assert_eq!(t.snapshots().len(), 4);
+    }
+
+    /// A console with `n` servers started (not yet a cluster).
+    fn servers(n: u16) -> Console {
+        let mut c = Console::new(1);
+        for p in 0..n {
+            c.eval_shell(&format!(
+                "redis-server --port {} --cluster-enabled yes",
+                30000 + p
+            ));
+        }
+        c
+    }
+
+    #[test]
+    fn big_worlds_are_copied_less_often_and_huge_ones_not_at_all() {
+        let small = servers(6);
+        assert_eq!(snapshot_interval(&small), SNAPSHOT_EVERY);
+        assert!(Timeline::capacity(&small) >= MIN_SNAPSHOTS);
+        // 300 nodes (about 100 MB): a few snapshots, every 15 virtual seconds.
+        let big = servers(300);
+        assert_eq!(snapshot_interval(&big), SNAPSHOT_EVERY_MAX);
+        let cap = Timeline::capacity(&big);
+        assert!((1..MIN_SNAPSHOTS).contains(&cap), "{cap}");
+        assert!(cap * estimated_bytes(&big) <= SNAPSHOT_CEILING_BYTES);
+        // 700 nodes (over 500 MB): none, and the timeline says why it is empty.
+        let huge = servers(700);
+        assert!(!Timeline::keeps(&huge));
+        let mut t = Timeline::default();
+        t.push(snap(&small, true, small.sim().now(), false));
+        assert!(!t.too_big());
+        t.push(snap(&huge, true, huge.sim().now(), false));
+        assert!(t.too_big());
+        assert_eq!(t.range(), None);
+        assert!(t.world_at(huge.sim().now()).is_none());
     }
 }

@@ -70,6 +70,9 @@ pub struct SizeResult {
     pub promoted: bool,
     /// Bytes the world grew by (gauge after minus before), divided by the nodes.
     pub bytes_per_node: u64,
+    /// CPU milliseconds to copy the whole console once at the end, as the playground's
+    /// timeline does for every snapshot.
+    pub snapshot_ms: f64,
 }
 
 impl SizeResult {
@@ -150,6 +153,10 @@ pub fn run_size(nodes: u16, steady_secs: u64, clock: Clock, gauge: Gauge) -> Siz
         .and_then(|p| c.sim().running(p))
         .is_some_and(|h| h.replica_of.is_none());
     let bytes_per_node = gauge().saturating_sub(bytes_before) / u64::from(nodes.max(1));
+    let t = clock();
+    let copy = c.clone();
+    let snapshot_ms = clock() - t;
+    drop(copy);
     SizeResult {
         nodes,
         setup_ms,
@@ -162,6 +169,7 @@ pub fn run_size(nodes: u16, steady_secs: u64, clock: Clock, gauge: Gauge) -> Siz
         failover_ms,
         promoted,
         bytes_per_node,
+        snapshot_ms,
     }
 }
 
@@ -191,7 +199,7 @@ pub fn seed_scenario_summary(clock: Clock) -> String {
 /// The table header [`format_row`] lines up with.
 pub fn header() -> String {
     format!(
-        "{:>6} {:>10} {:>8} {:>9} {:>10} {:>11} {:>10} {:>10} {:>10} {:>10} {:>9}",
+        "{:>6} {:>10} {:>8} {:>9} {:>10} {:>11} {:>10} {:>10} {:>10} {:>10} {:>9} {:>9}",
         "nodes",
         "setup ms",
         "setup s",
@@ -202,14 +210,15 @@ pub fn header() -> String {
         "messages",
         "fail ms",
         "virt s/cpu",
-        "KiB/node"
+        "KiB/node",
+        "snap ms"
     )
 }
 
 /// One result as a table row.
 pub fn format_row(r: &SizeResult) -> String {
     format!(
-        "{:>6} {:>10.1} {:>8.1} {:>9} {:>10.1} {:>11.1} {:>10} {:>10} {:>10.1} {:>10.1} {:>9.1}{}",
+        "{:>6} {:>10.1} {:>8.1} {:>9} {:>10.1} {:>11.1} {:>10} {:>10} {:>10.1} {:>10.1} {:>9.1} {:>9.1}{}",
         r.nodes,
         r.setup_ms,
         r.setup_secs,
@@ -221,6 +230,7 @@ pub fn format_row(r: &SizeResult) -> String {
         r.failover_ms,
         r.failover_speed(),
         r.bytes_per_node as f64 / 1024.0,
+        r.snapshot_ms,
         if r.promoted { "" } else { "  (no promotion!)" }
     )
 }

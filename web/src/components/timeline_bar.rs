@@ -29,6 +29,13 @@ pub fn timeline_bar(props: &TimelineBarProps) -> Html {
         });
     }
     let Some((first, last)) = state.timeline.range() else {
+        if state.timeline.too_big() {
+            return html! {
+                <div class="timeline timeline-off" role="note">
+                    { "Rewinding is off: this world is too big to keep copies of." }
+                </div>
+            };
+        }
         return html! {};
     };
     let (first, last) = (first.as_unix_millis(), last.as_unix_millis());
