@@ -45,6 +45,6 @@ pub use scenario::{
     Mismatch, RunReport, Scenario, Step, Typed, eval_typed, line_matches, lines_match,
     parse_prompt, run_scenario,
 };
-pub use shell::{Console, MAX_SLEEP_SECS, Output, Session};
+pub use shell::{Console, Job, MAX_SLEEP_SECS, Output, Session, Started};
 pub use split::{InvalidArguments, ShellSyntaxError, split_args, split_shell};
 pub use substitute::{UnclosedSubstitution, expand_substitutions};

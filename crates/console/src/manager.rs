@@ -2,7 +2,7 @@
 //! output. It drives the nodes through the same commands a user could type, and it takes
 //! virtual time where redis-cli sleeps.
 
-use cluster_proto::{CLUSTER_SLOTS, ClusterState, NodeFlags, NodeId};
+use cluster_proto::{CLUSTER_SLOTS, ClusterState, NodeFlags, NodeId, SimTime};
 use cluster_sim::Simulator;
 
 use crate::cli::{Printed, atof, atoi, resolve};
@@ -292,7 +292,25 @@ fn run(sim: &mut Simulator, port: u16, argv: &[String]) -> Reply {
 }
 
 /// Runs `redis-cli --cluster <args>`.
+/// What the cluster manager printed, and the wait for the cluster to join when it stopped
+/// there (`create`, `add-node --cluster-slave`).
+pub(crate) type Managed = (Printed, Option<JoinWait>);
+
+/// `redis-cli --cluster ...`, run to its end.
 pub fn cluster_manager(sim: &mut Simulator, args: &[String], stdin: Option<Stdin>) -> Printed {
+    let (mut printed, wait) = cluster_manager_until_join(sim, args, stdin);
+    if let Some(wait) = wait {
+        printed.push(wait.run_to_end(sim));
+    }
+    printed
+}
+
+/// `redis-cli --cluster ...`, stopping where it starts waiting for the cluster to join.
+pub(crate) fn cluster_manager_until_join(
+    sim: &mut Simulator,
+    args: &[String],
+    stdin: Option<Stdin>,
+) -> Managed {
     let mut opts = Options {
         stdin,
         ..Options::default()
@@ -329,9 +347,9 @@ pub fn cluster_manager(sim: &mut Simulator, args: &[String], stdin: Option<Stdin
             "--cluster-fix-with-unreachable-masters" => opts.fix_with_unreachable = true,
             "--cluster-weight" => {
                 if !opts.weights.is_empty() {
-                    return Printed::err(
+                    return no_wait(Printed::err(
                         "WARNING: you cannot use --cluster-weight more than once.\nYou can set more weights by adding them as a space-separated list, ie:\n--cluster-weight n1=w n2=w\n",
-                    );
+                    ));
                 }
                 // The weights run until the next option or a word without `=`.
                 while let Some(w) = args.get(i + 1) {
@@ -351,7 +369,7 @@ pub fn cluster_manager(sim: &mut Simulator, args: &[String], stdin: Option<Stdin
             | "--cluster-timeout"
             | "--cluster-pipeline" => {
                 let Some(v) = value else {
-                    return missing();
+                    return no_wait(missing());
                 };
                 match flag {
                     "--cluster-replicas" => opts.replicas = usize::try_from(atoi(v)).unwrap_or(0),
@@ -366,18 +384,18 @@ pub fn cluster_manager(sim: &mut Simulator, args: &[String], stdin: Option<Stdin
                 i += 1;
             }
             _ => {
-                return Printed::err(format!(
+                return no_wait(Printed::err(format!(
                     "Unrecognized option or bad number of args for: '{flag}'\n"
-                ));
+                )));
             }
         }
         i += 1;
     }
     let Some((sub, rest)) = positional.split_first() else {
-        return Printed::err("Unknown --cluster subcommand\n");
+        return no_wait(Printed::err("Unknown --cluster subcommand\n"));
     };
-    match sub.to_ascii_lowercase().as_str() {
-        "create" if !rest.is_empty() => create(sim, rest, &opts),
+    let printed = match sub.to_ascii_lowercase().as_str() {
+        "create" if !rest.is_empty() => return create(sim, rest, &opts),
         // `fix` is `check` that repairs what it finds (clusterManagerCommandFix).
         "check" | "info" | "fix" => {
             opts.fix = sub.eq_ignore_ascii_case("fix");
@@ -387,11 +405,11 @@ pub fn cluster_manager(sim: &mut Simulator, args: &[String], stdin: Option<Stdin
                 _ => None,
             };
             let Some((ip, port)) = addr else {
-                return Printed::err(INVALID_HOST_ARG);
+                return no_wait(Printed::err(INVALID_HOST_ARG));
             };
             let mut out = Printed::default();
             let Some(nodes) = load_from_node(sim, &ip, port, &mut out) else {
-                return out;
+                return no_wait(out);
             };
             out.push_out(&cluster_info(sim, &nodes));
             if !sub.eq_ignore_ascii_case("info") {
@@ -400,7 +418,7 @@ pub fn cluster_manager(sim: &mut Simulator, args: &[String], stdin: Option<Stdin
             }
             out
         }
-        "add-node" if rest.len() == 2 => add_node(sim, &rest[0], &rest[1], &opts),
+        "add-node" if rest.len() == 2 => return add_node(sim, &rest[0], &rest[1], &opts),
         "create" | "add-node" => {
             Printed::err("[ERR] Wrong number of arguments for specified --cluster sub command\n")
         }
@@ -414,7 +432,13 @@ pub fn cluster_manager(sim: &mut Simulator, args: &[String], stdin: Option<Stdin
             "redis-cli --cluster {sub} is not simulated by this version of ClusterLab yet\n"
         )),
         _ => Printed::err("Unknown --cluster subcommand\n"),
-    }
+    };
+    no_wait(printed)
+}
+
+/// A subcommand's output, when it does not wait for the cluster to join.
+fn no_wait(printed: Printed) -> Managed {
+    (printed, None)
 }
 
 /// `clusterManagerLoadInfoFromNode`: the node, then every reachable, healthy node it knows.
@@ -738,23 +762,23 @@ fn load_empty_node(
 }
 
 /// `redis-cli --cluster create`.
-fn create(sim: &mut Simulator, addrs: &[String], opts: &Options) -> Printed {
+fn create(sim: &mut Simulator, addrs: &[String], opts: &Options) -> Managed {
     let mut out = Printed::default();
     let mut nodes: Vec<MNode> = Vec::new();
     for addr in addrs {
         let Some((ip, port)) = parse_addr(addr) else {
             out.push_err(&format!("Invalid address format: {addr}\n"));
-            return out;
+            return (out, None);
         };
         let p = match connect(sim, &ip, port) {
             Ok(p) => p,
             Err(e) => {
                 out.push_err(&e);
-                return out;
+                return (out, None);
             }
         };
         let Some(mut n) = load_empty_node(sim, &ip, port, p, &mut out) else {
-            return out;
+            return (out, None);
         };
         n.slots = vec![false; CLUSTER_SLOTS];
         nodes.push(n);
@@ -767,7 +791,7 @@ fn create(sim: &mut Simulator, addrs: &[String], opts: &Options) -> Printed {
             "*** ERROR: Invalid configuration for cluster creation.\n*** Redis Cluster requires at least 3 master nodes.\n*** This is not possible with {node_len} nodes and {replicas} replicas per node.\n*** At least {} nodes are required.\n",
             3 * (replicas + 1)
         ));
-        return out;
+        return (out, None);
     }
     let mut text = format!(">>> Performing hash slots allocation on {node_len} nodes...\n");
     // Slots: as even as floats allow, the last master takes the remainder.
@@ -917,51 +941,154 @@ fn create(sim: &mut Simulator, addrs: &[String], opts: &Options) -> Printed {
                 n.ip, n.port
             ));
             out.push_out(&text);
-            return out;
+            return (out, None);
         }
     }
-    // redis-cli sleeps a second, then prints a dot per second until every node agrees.
-    sim.advance(1000);
-    text.push_str(&wait_for_join(sim, &nodes));
-    for n in nodes.iter_mut().filter(|n| n.dirty) {
-        flush_node(sim, n);
-    }
-    out.push_out(&text);
-    let Some(loaded) = load_from_node(sim, &first_ip, i64::from(first_port), &mut out) else {
-        return out;
-    };
-    let _ = check_cluster(sim, &loaded, &mut out);
-    out
+    (
+        out,
+        Some(JoinWait::new(
+            sim,
+            nodes,
+            text,
+            AfterJoin::Create {
+                first_ip,
+                first_port,
+            },
+        )),
+    )
 }
 
-/// Prints redis-cli's dots while the join is not consistent (`clusterManagerWaitForClusterJoin`).
-fn wait_for_join(sim: &mut Simulator, nodes: &[MNode]) -> String {
-    let mut text = String::from("Waiting for the cluster to join\n");
-    let mut waited = 0;
-    while !consistent(sim, nodes) && waited < MAX_JOIN_WAIT_SECS {
-        text.push('.');
-        sim.advance(1000);
-        waited += 1;
+/// What the cluster manager does once every node agrees on the configuration.
+#[derive(Debug, Clone)]
+enum AfterJoin {
+    /// `create`: replicas replicate, then the new cluster is checked.
+    Create { first_ip: String, first_port: u16 },
+    /// `add-node --cluster-slave`: the new node replicates its master.
+    Replicate { ip: String, port: i64, p: u16, master: MNode },
+}
+
+/// `clusterManagerWaitForClusterJoin` and what follows it: redis-cli sleeps a second, then
+/// prints a dot per second until every node reports the same configuration. It runs in slices
+/// of virtual time ([`JoinWait::resume`]) so that a page can stay responsive while a large
+/// cluster joins; the result is the same however it is sliced.
+#[derive(Debug, Clone)]
+pub(crate) struct JoinWait {
+    nodes: Vec<MNode>,
+    /// Printed so far by this part of the command (the dots among it).
+    text: String,
+    /// Seconds waited after the first.
+    waited: u32,
+    /// When the current one-second sleep ends.
+    until: SimTime,
+    /// Whether the first second has passed ("Waiting for the cluster to join" is printed).
+    checking: bool,
+    after: AfterJoin,
+}
+
+impl JoinWait {
+    fn new(sim: &Simulator, nodes: Vec<MNode>, text: String, after: AfterJoin) -> Self {
+        JoinWait {
+            nodes,
+            text,
+            waited: 0,
+            until: sim.now() + 1000,
+            checking: false,
+            after,
+        }
     }
-    text.push('\n');
-    text
+
+    /// What this part of the command printed so far.
+    pub(crate) fn progress(&self) -> &str {
+        &self.text
+    }
+
+    /// Lets at most `ms` of virtual time pass; returns the rest of the command's output once
+    /// it has ended.
+    pub(crate) fn resume(&mut self, sim: &mut Simulator, ms: u64) -> Option<Printed> {
+        let deadline = sim.now() + ms.min(MAX_JOIN_WAIT_SECS as u64 * 1000 + 1000);
+        loop {
+            if sim.now() < self.until {
+                sim.advance(self.until.min(deadline) - sim.now());
+                if sim.now() < self.until {
+                    return None;
+                }
+            }
+            if !self.checking {
+                self.text.push_str("Waiting for the cluster to join\n");
+                self.checking = true;
+            }
+            if !consistent(sim, &self.nodes) && self.waited < MAX_JOIN_WAIT_SECS {
+                self.text.push('.');
+                self.until = sim.now() + 1000;
+                self.waited += 1;
+                continue;
+            }
+            self.text.push('\n');
+            return Some(self.finish(sim));
+        }
+    }
+
+    /// Runs to the end without pausing.
+    pub(crate) fn run_to_end(mut self, sim: &mut Simulator) -> Printed {
+        loop {
+            if let Some(p) = self.resume(sim, u64::MAX) {
+                return p;
+            }
+        }
+    }
+
+    fn finish(&mut self, sim: &mut Simulator) -> Printed {
+        let mut out = Printed::default();
+        match &self.after {
+            AfterJoin::Create {
+                first_ip,
+                first_port,
+            } => {
+                for n in self.nodes.iter_mut().filter(|n| n.dirty) {
+                    flush_node(sim, n);
+                }
+                out.push_out(&self.text);
+                if let Some(loaded) = load_from_node(sim, first_ip, i64::from(*first_port), &mut out)
+                {
+                    let _ = check_cluster(sim, &loaded, &mut out);
+                }
+            }
+            AfterJoin::Replicate { ip, port, p, master } => {
+                out.push_out(&self.text);
+                out.push_out(&format!(
+                    ">>> Configure node as replica of {}:{}.\n",
+                    master.ip, master.port
+                ));
+                if let Reply::Error(e) = run(
+                    sim,
+                    *p,
+                    &["cluster".into(), "replicate".into(), master.id.to_string()],
+                ) {
+                    out.push_out(&format!("Node {ip}:{port} replied with error:\n{e}\n"));
+                    return out;
+                }
+                out.push_out("[OK] New node added correctly.\n");
+            }
+        }
+        out
+    }
 }
 
 /// `redis-cli --cluster add-node new_host:new_port existing_host:existing_port`.
-fn add_node(sim: &mut Simulator, new: &str, existing: &str, opts: &Options) -> Printed {
+fn add_node(sim: &mut Simulator, new: &str, existing: &str, opts: &Options) -> Managed {
     let mut out = Printed::default();
     let (Some((ip, port)), Some((ref_ip, ref_port))) = (parse_addr(new), parse_addr(existing))
     else {
-        return Printed::err(INVALID_HOST_ARG);
+        return (Printed::err(INVALID_HOST_ARG), None);
     };
     out.push_out(&format!(
         ">>> Adding node {ip}:{port} to cluster {ref_ip}:{ref_port}\n"
     ));
     let Some(mut nodes) = load_from_node(sim, &ref_ip, ref_port, &mut out) else {
-        return out;
+        return (out, None);
     };
     if !check_cluster(sim, &nodes, &mut out) {
-        return out;
+        return (out, None);
     }
     let master = if opts.slave {
         let found = match &opts.master_id {
@@ -993,7 +1120,7 @@ fn add_node(sim: &mut Simulator, new: &str, existing: &str, opts: &Options) -> P
         };
         match found {
             Some(m) => Some(m),
-            None => return out,
+            None => return (out, None),
         }
     } else {
         None
@@ -1003,11 +1130,11 @@ fn add_node(sim: &mut Simulator, new: &str, existing: &str, opts: &Options) -> P
         Err(e) => {
             out.push_err(&e);
             out.push_out(&format!("[ERR] Sorry, can't connect to node {ip}:{port}\n"));
-            return out;
+            return (out, None);
         }
     };
     let Some(new_node) = load_empty_node(sim, &ip, port, p, &mut out) else {
-        return out;
+        return (out, None);
     };
     if master.is_none() {
         // Functions travel with a new master; the simulated cluster has none, so this is quick.
@@ -1030,27 +1157,20 @@ fn add_node(sim: &mut Simulator, new: &str, existing: &str, opts: &Options) -> P
         ],
     ) {
         out.push_out(&format!("Node {ip}:{port} replied with error:\n{e}\n"));
-        return out;
+        return (out, None);
     }
     if let Some(m) = master {
-        sim.advance(1000);
         nodes.push(new_node);
-        out.push_out(&wait_for_join(sim, &nodes));
-        out.push_out(&format!(
-            ">>> Configure node as replica of {}:{}.\n",
-            m.ip, m.port
-        ));
-        if let Reply::Error(e) = run(
-            sim,
+        let after = AfterJoin::Replicate {
+            ip,
+            port,
             p,
-            &["cluster".into(), "replicate".into(), m.id.to_string()],
-        ) {
-            out.push_out(&format!("Node {ip}:{port} replied with error:\n{e}\n"));
-            return out;
-        }
+            master: m,
+        };
+        return (out, Some(JoinWait::new(sim, nodes, String::new(), after)));
     }
     out.push_out("[OK] New node added correctly.\n");
-    out
+    (out, None)
 }
 
 /// `clusterManagerFlushNodeConfig`: CLUSTER REPLICATE for a replica, ADDSLOTS for a master.

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeSet;
 
+use cluster_proto::SimTime;
 use cluster_sim::{ProcessState, ServerConfig, Simulator, log_line};
 
 use crate::cli::{
@@ -10,7 +11,7 @@ use crate::cli::{
 };
 use crate::exec::Client;
 use crate::help::SHELL_HELP;
-use crate::manager::Stdin;
+use crate::manager::{JoinWait, Stdin};
 use crate::split::split_shell;
 use crate::substitute::expand_substitutions;
 
@@ -38,6 +39,50 @@ pub struct Output {
     pub clear: bool,
 }
 
+/// A line that is still running because it waits on virtual time: `sleep`, or `redis-cli
+/// --cluster create` (and `add-node --cluster-slave`) waiting for the nodes to agree. A page
+/// resumes it a slice at a time ([`Console::resume`]) and stays responsive; the world and the
+/// output are the same as when the line runs in one go ([`Console::eval`]).
+#[derive(Debug, Clone)]
+pub struct Job {
+    line: String,
+    printed: Printed,
+    clear: bool,
+    wait: Wait,
+}
+
+#[derive(Debug, Clone)]
+enum Wait {
+    /// `sleep`, until this moment.
+    Sleep(SimTime),
+    /// The cluster manager, until the nodes agree, and what it does then.
+    Join(Box<JoinWait>),
+}
+
+impl Job {
+    /// The line as a transcript shows it (every `$(...)` replaced by its output).
+    pub fn line(&self) -> &str {
+        &self.line
+    }
+
+    /// What the line printed so far.
+    pub fn progress(&self) -> String {
+        match &self.wait {
+            Wait::Sleep(_) => self.printed.shown.clone(),
+            Wait::Join(j) => format!("{}{}", self.printed.shown, j.progress()),
+        }
+    }
+}
+
+/// A line started by [`Console::start`].
+#[derive(Debug, Clone)]
+pub enum Started {
+    /// It ended.
+    Done(Output),
+    /// It waits on virtual time: [`Console::resume`] it.
+    Running(Job),
+}
+
 /// The console: one simulated world and the session typing into it.
 ///
 /// ```
@@ -54,6 +99,8 @@ pub struct Console {
     sim: Simulator,
     session: Session,
     load: Option<crate::load::Load>,
+    /// Set by a line's last command when it stopped to wait (see [`Job`]).
+    waiting: Option<Wait>,
 }
 
 impl Console {
@@ -63,6 +110,7 @@ impl Console {
             sim: Simulator::new(seed),
             session: Session::Shell,
             load: None,
+            waiting: None,
         }
     }
 
@@ -120,6 +168,21 @@ impl Console {
 
     /// Runs a `$` line, leaving interactive redis-cli first if it was open.
     pub fn eval_shell(&mut self, line: &str) -> Output {
+        let step = self.start_shell(line);
+        self.run_to_end(step)
+    }
+
+    /// Starts a line typed at the current prompt, as [`eval`](Self::eval) does, but returns
+    /// as soon as it waits on virtual time.
+    pub fn start(&mut self, line: &str) -> Started {
+        match self.session {
+            Session::Shell => self.start_shell(line),
+            Session::Cli(_) => Started::Done(self.eval_cli(line)),
+        }
+    }
+
+    /// Starts a `$` line; see [`start`](Self::start).
+    pub fn start_shell(&mut self, line: &str) -> Started {
         self.session = Session::Shell;
         let (line, mut printed) = self.expand(line);
         let clear = match split_shell(&line) {
@@ -133,7 +196,48 @@ impl Console {
                 false
             }
         };
-        output(line, printed, clear)
+        match self.waiting.take() {
+            Some(wait) => Started::Running(Job {
+                line,
+                printed,
+                clear,
+                wait,
+            }),
+            None => Started::Done(output(line, printed, clear)),
+        }
+    }
+
+    /// Lets a running line go on for at most `ms` of virtual time.
+    pub fn resume(&mut self, mut job: Job, ms: u64) -> Started {
+        let done = match &mut job.wait {
+            Wait::Sleep(until) => {
+                let step = (*until - self.sim.now()).min(ms);
+                self.advance(step);
+                self.sim.now() >= *until
+            }
+            Wait::Join(wait) => match wait.resume(&mut self.sim, ms) {
+                Some(rest) => {
+                    job.printed.push(rest);
+                    true
+                }
+                None => false,
+            },
+        };
+        if done {
+            Started::Done(output(job.line, job.printed, job.clear))
+        } else {
+            Started::Running(job)
+        }
+    }
+
+    /// Runs a started line to its end.
+    pub fn run_to_end(&mut self, mut step: Started) -> Output {
+        loop {
+            match step {
+                Started::Done(out) => return out,
+                Started::Running(job) => step = self.resume(job, u64::MAX),
+            }
+        }
     }
 
     /// Runs a line typed at `host:port>`, connecting the prompt to that node first, as a
@@ -209,7 +313,7 @@ impl Console {
         let printed = match cmd.as_str() {
             "redis-server" => self.redis_server(args),
             "redis-cli" => self.redis_cli(args, tty),
-            "sleep" => self.sleep(args),
+            "sleep" => self.sleep(args, tty),
             "sim" => self.sim_verb(args),
             "echo" => Printed::out(args.join(" ") + "\n"),
             "help" => Printed::out(SHELL_HELP),
@@ -297,6 +401,14 @@ impl Console {
     fn redis_cli_with(&mut self, args: &[String], tty: bool, stdin: Option<Stdin>) -> Printed {
         let args = match parse_cli_args(args) {
             CliInvocation::Exit(p) => return p,
+            // At the terminal the wait for the cluster to join becomes the line's job; inside
+            // `$(...)` it runs to its end at once.
+            CliInvocation::ClusterManager(words) if tty => {
+                let (printed, wait) =
+                    crate::manager::cluster_manager_until_join(&mut self.sim, &words, stdin);
+                self.waiting = wait.map(|w| Wait::Join(Box::new(w)));
+                return printed;
+            }
             CliInvocation::ClusterManager(words) => {
                 return crate::manager::cluster_manager(&mut self.sim, &words, stdin);
             }
@@ -322,7 +434,8 @@ impl Console {
         printed
     }
 
-    fn sleep(&mut self, args: &[String]) -> Printed {
+    /// `sleep`: at the terminal (`tty`) it becomes the line's job.
+    fn sleep(&mut self, args: &[String], tty: bool) -> Printed {
         let [arg] = args else {
             return Printed::err(if args.is_empty() {
                 "sleep: missing operand\n"
@@ -339,7 +452,12 @@ impl Console {
                 "sleep: at most {MAX_SLEEP_SECS} seconds of virtual time pass at once\n"
             ));
         }
-        self.advance((secs * 1000.0).round() as u64);
+        let ms = (secs * 1000.0).round() as u64;
+        if tty {
+            self.waiting = Some(Wait::Sleep(self.sim.now() + ms));
+        } else {
+            self.advance(ms);
+        }
         Printed::default()
     }
 

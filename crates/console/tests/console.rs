@@ -1,6 +1,6 @@
 //! The console end to end on a lone node: the shell, redis-cli one-shot and interactive, and
 //! Redis's exact replies and errors (texts observed on Redis 7.0.15).
-use console::{Console, Session};
+use console::{Console, Session, Started};
 // The same tests run natively and, in headless Chromium, as wasm.
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
@@ -260,4 +260,64 @@ fn same_seed_same_ids_other_seed_other_ids() {
     };
     assert_eq!(id(1), id(1));
     assert_ne!(id(1), id(2));
+}
+
+/// Runs a started line in slices of `ms` virtual milliseconds; returns its output, how many
+/// slices it took and the progress shown along the way.
+fn run_sliced(c: &mut Console, line: &str, ms: u64) -> (console::Output, usize, Vec<String>) {
+    let mut step = c.start(line);
+    let mut slices = 0;
+    let mut seen = Vec::new();
+    loop {
+        match step {
+            Started::Done(out) => return (out, slices, seen),
+            Started::Running(job) => {
+                slices += 1;
+                assert_eq!(job.line(), line);
+                seen.push(job.progress());
+                step = c.resume(job, ms);
+            }
+        }
+    }
+}
+
+#[test]
+fn a_line_resumed_in_slices_ends_as_if_it_ran_at_once() {
+    let setup = |seed| {
+        let mut c = Console::new(seed);
+        for p in 7000..=7006 {
+            c.eval(&format!(
+                "redis-server --port {p} --cluster-enabled yes --daemonize yes"
+            ));
+        }
+        c
+    };
+    let create = "redis-cli --cluster create 127.0.0.1:7000 127.0.0.1:7001 127.0.0.1:7002 127.0.0.1:7003 127.0.0.1:7004 127.0.0.1:7005 --cluster-replicas 1 --cluster-yes";
+    let add = "redis-cli --cluster add-node 127.0.0.1:7006 127.0.0.1:7000 --cluster-slave";
+    let mut whole = setup(4);
+    let mut sliced = setup(4);
+    for (line, min_slices) in [(create, 100), ("sleep 2.5", 300), (add, 100)] {
+        let expected = whole.eval(line);
+        let (out, slices, seen) = run_sliced(&mut sliced, line, 7);
+        assert_eq!(out, expected, "{line}");
+        assert!(slices >= min_slices, "{line}: {slices} slices");
+        assert_eq!(sliced.sim().now(), whole.sim().now(), "{line}");
+        assert_eq!(sliced.sim().trace_hash(), whole.sim().trace_hash(), "{line}");
+        // What was printed so far only grows, and ends as the output begins.
+        for pair in seen.windows(2) {
+            assert!(pair[1].starts_with(&pair[0]), "{line}: {pair:?}");
+        }
+        if let Some(last) = seen.last() {
+            assert!(out.text.starts_with(last.as_str()), "{line}: {last:?}");
+        }
+    }
+    assert!(whole.eval("redis-cli -p 7006 ROLE").text.starts_with("1) \"slave\""));
+    // The join prints its dots as the seconds pass.
+    let mut c = setup(4);
+    let (_, _, seen) = run_sliced(&mut c, create, 100);
+    assert!(seen.iter().any(|p| p.ends_with("Waiting for the cluster to join\n.")));
+    // Inside $(...) and in a pipe's first command nothing waits: the line ends at once.
+    let mut c = setup(4);
+    assert!(matches!(c.start("echo $(sleep 1)"), Started::Done(_)));
+    assert!(matches!(c.start("sleep 1 | redis-cli -p 7000 PING"), Started::Done(_)));
 }
