@@ -8,13 +8,14 @@ use crate::state::{Action, Playground};
 /// How often the clock ticks while playing, in real milliseconds.
 pub const TICK_MS: u32 = 50;
 
-/// While `playing`, dispatches a [`Action::Tick`] every [`TICK_MS`]. The interval is
-/// owned by the effect: stopping or unmounting drops it, which cancels it.
+/// While `playing`, or while a typed line runs, dispatches a [`Action::Tick`] every
+/// [`TICK_MS`]. The interval is owned by the effect: stopping or unmounting drops it, which
+/// cancels it.
 #[hook]
 pub fn use_clock(state: UseReducerHandle<Playground>) {
-    let playing = state.playing;
-    use_effect_with(playing, move |&playing| {
-        let interval = playing.then(|| {
+    let ticking = state.playing || state.running.is_some();
+    use_effect_with(ticking, move |&ticking| {
+        let interval = ticking.then(|| {
             let dispatcher = state.dispatcher();
             Interval::new(TICK_MS, move || {
                 dispatcher.dispatch(Action::Tick(f64::from(TICK_MS)));

@@ -10,7 +10,7 @@ use console::embed::{EmbedOptions, Start};
 use console::exercise::{Exercise, TRACK, Verdict};
 use console::panels::{Panel, Panels};
 use console::presets::{GuideStep, Preset, guide};
-use console::{Console, Scenario, Session, Typed, eval_typed};
+use console::{Console, Job, Scenario, Session, Started, Typed, eval_typed};
 use yew::Reducible;
 
 use crate::timeline::{Snapshot, Timeline, snapshot_interval};
@@ -36,6 +36,9 @@ pub const TICK_BUDGET_MS: f64 = 30.0;
 /// A tick runs virtual time in slices of at most this many milliseconds, checking its budget
 /// between them. Small enough that one slice of a 1,000-node world stays well under a frame.
 const TICK_SLICE_MS: u64 = 10;
+
+/// The longest slice a running line gets at once (virtual ms).
+const MAX_RUNNING_SLICE_MS: u64 = 60_000;
 
 /// What a scrollback line is, for styling.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -134,6 +137,40 @@ pub struct Playground {
     pub panels: Option<Panels>,
     /// The last line run (typed, or sent by the host page) and what it printed, for the host.
     pub last_run: Option<Rc<LineRun>>,
+    /// A typed line that waits on virtual time (`sleep`, a cluster joining) and runs a slice
+    /// per clock tick, so that a big world does not freeze the page.
+    pub running: Option<Rc<RefCell<RunningLine>>>,
+    /// Lines the host page sent while a line was running, run after it in order.
+    pending: Rc<Vec<String>>,
+}
+
+/// A typed line still running, and what is needed to show it when it ends.
+#[derive(Debug)]
+pub struct RunningLine {
+    job: Option<Job>,
+    line: String,
+    started: SimTime,
+    shown_prompt: String,
+    recorded_prompt: String,
+    /// Virtual milliseconds the next slice may run: it grows while slices are quick.
+    slice: u64,
+}
+
+impl RunningLine {
+    /// The line as typed, after its prompt.
+    pub fn input(&self) -> String {
+        format!("{}{}", self.shown_prompt, self.line)
+    }
+
+    /// What it printed so far.
+    pub fn progress(&self) -> String {
+        self.job.as_ref().map(Job::progress).unwrap_or_default()
+    }
+
+    /// Virtual milliseconds since it started.
+    pub fn elapsed(&self, now: SimTime) -> u64 {
+        now - self.started
+    }
 }
 
 /// A line that was run and its output, numbered so that two equal runs are told apart.
@@ -340,6 +377,8 @@ impl Playground {
             read_only: false,
             panels: None,
             last_run: None,
+            running: None,
+            pending: Rc::new(Vec::new()),
         };
         p.snapshot(true, p.now(), false);
         p
@@ -507,8 +546,13 @@ impl Playground {
         }
     }
 
-    /// Runs a line typed in the active tab.
+    /// Runs a line typed in the active tab. A line that waits on virtual time runs for at
+    /// most a tick's budget here and goes on with the clock's ticks.
     fn submit(&mut self, line: &str) {
+        self.submit_with(line, &mut crate::wallclock::now_ms);
+    }
+
+    fn submit_with(&mut self, line: &str, clock: &mut dyn FnMut() -> f64) {
         if line.trim().is_empty() {
             // An empty line only shows a new prompt: it changes nothing, so it does not fork.
             let text = self.prompt().to_string();
@@ -530,20 +574,82 @@ impl Playground {
             Session::Shell => "$ ".to_string(),
             Session::Cli(c) => format!("{}:{}> ", c.host, c.port),
         };
-        let (out, session) = {
+        let step = {
             let mut c = self.console.borrow_mut();
             c.set_session(self.tab().session.clone());
-            let out = c.eval(line);
-            (out, c.session().clone())
+            c.start(line)
         };
+        let mut running = RunningLine {
+            job: None,
+            line: line.to_string(),
+            started,
+            shown_prompt,
+            recorded_prompt,
+            slice: TICK_SLICE_MS,
+        };
+        match step {
+            Started::Done(out) => self.finish_line(&running, out),
+            Started::Running(job) => {
+                running.job = Some(job);
+                self.running = Some(Rc::new(RefCell::new(running)));
+                self.resume_running(clock);
+            }
+        }
+    }
+
+    /// Lets the running line go on within a tick's real-time budget; when it ends, shows it
+    /// and runs the lines the host sent meanwhile.
+    fn resume_running(&mut self, clock: &mut dyn FnMut() -> f64) {
+        let start = clock();
+        while let Some(running) = self.running.clone() {
+            let mut r = running.borrow_mut();
+            let Some(job) = r.job.take() else {
+                self.running = None;
+                break;
+            };
+            let before = clock();
+            let step = self.console.borrow_mut().resume(job, r.slice);
+            match step {
+                Started::Done(out) => {
+                    self.running = None;
+                    self.finish_line(&r, out);
+                    drop(r);
+                    if let Some((next, rest)) = self.pending.split_first() {
+                        let next = next.clone();
+                        self.pending = Rc::new(rest.to_vec());
+                        self.submit(&next);
+                    }
+                    return;
+                }
+                Started::Running(job) => {
+                    r.job = Some(job);
+                    // Slicing changes nothing in the world; longer slices waste less time
+                    // checking the clock, so they grow while they stay well within budget.
+                    if clock() - before < TICK_BUDGET_MS / 8.0 {
+                        r.slice = (r.slice * 2).min(MAX_RUNNING_SLICE_MS);
+                    }
+                }
+            }
+            if clock() - start > TICK_BUDGET_MS {
+                break;
+            }
+        }
+        self.drain_story();
+    }
+
+    /// Shows a line that ended, records it and saves the moment.
+    fn finish_line(&mut self, run: &RunningLine, out: console::Output) {
+        let line = run.line.as_str();
+        let started = run.started;
+        let session = self.console.borrow().session().clone();
         // A scenario writes prompt lines as `host:port> `; the shell's is `$ `.
-        let sleep_only = matches!(self.tab().session, Session::Shell) && is_plain_sleep(line);
-        self.record(format!("{recorded_prompt}{}", out.line), started);
+        let sleep_only = run.recorded_prompt == "$ " && is_plain_sleep(line);
+        self.record(format!("{}{}", run.recorded_prompt, out.line), started);
         let mut new = Vec::new();
         if !out.clear {
             new.push(TermLine {
                 kind: LineKind::Input,
-                text: format!("{shown_prompt}{line}"),
+                text: format!("{}{line}", run.shown_prompt),
             });
             new.extend(printed_lines(&out.text));
         }
@@ -610,6 +716,8 @@ impl Playground {
 
     /// A new world; tabs keep their scrollback but go back to the shell.
     fn reset_world(&mut self, note: &str) {
+        self.running = None;
+        self.pending = Rc::new(Vec::new());
         let fresh = Playground::new(self.seed);
         let console = fresh.console.borrow().clone();
         *self.console.borrow_mut() = console;
@@ -773,6 +881,37 @@ impl Reducible for Playground {
 
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut s = (*self).clone();
+        if s.running.is_some() {
+            match action {
+                // The running line goes on; the clock waits for it, as the shell does.
+                Action::Tick(_) => {
+                    s.resume_running(&mut crate::wallclock::now_ms);
+                    s.bump();
+                    return Rc::new(s);
+                }
+                // The host's lines run after it, in order.
+                Action::HostRun(line) => {
+                    Rc::make_mut(&mut s.pending).push(line);
+                    return Rc::new(s);
+                }
+                // What does not act on the world, and what replaces it, goes on; the rest
+                // waits for the line (the terminal shows it running).
+                Action::SetPlaying(_)
+                | Action::SetSpeed(_)
+                | Action::TogglePanel { .. }
+                | Action::ShowError(_)
+                | Action::DismissError
+                | Action::ShowHint
+                | Action::CloseExercise
+                | Action::Reset
+                | Action::LoadPreset(_)
+                | Action::LoadExercise(_)
+                | Action::LoadScenario(_)
+                | Action::OpenLink(_)
+                | Action::Configure(_) => {}
+                _ => return self,
+            }
+        }
         match action {
             Action::Tick(real_ms) => {
                 if !s.playing {
@@ -1215,6 +1354,69 @@ mod tests {
         // Speeds outside the scale are clamped.
         let s = act(s, Action::SetSpeed(1e9));
         assert_eq!(s.speed, 100.0);
+    }
+
+    #[test]
+    fn a_long_line_runs_over_ticks_and_ends_as_if_it_ran_at_once() {
+        let six = || {
+            let mut s = Rc::new(Playground::new(2));
+            for p in 7000..=7005 {
+                s = submit(
+                    s,
+                    &format!("redis-server --port {p} --cluster-enabled yes --daemonize yes"),
+                );
+            }
+            s
+        };
+        let create = "redis-cli --cluster create 127.0.0.1:7000 127.0.0.1:7001 127.0.0.1:7002 127.0.0.1:7003 127.0.0.1:7004 127.0.0.1:7005 --cluster-replicas 1 --cluster-yes";
+        let info = "redis-cli -p 7000 CLUSTER INFO";
+        let whole = act(submit(six(), create), Action::HostRun(info.into()));
+        assert!(whole.running.is_none());
+
+        // A clock that moves 10 ms per reading: the tick's budget ends after two slices, long
+        // before the nodes have joined.
+        let mut s = (*six()).clone();
+        let mut t = 0.0;
+        let mut clock = || {
+            t += 10.0;
+            t
+        };
+        s.submit_with(create, &mut clock);
+        let s = Rc::new(s);
+        let running = s.running.clone().expect("still running");
+        assert_eq!(running.borrow().input(), format!("$ {create}"));
+        assert!(
+            running
+                .borrow()
+                .progress()
+                .contains(">>> Sending CLUSTER MEET messages")
+        );
+        assert!(
+            !s.lines()
+                .iter()
+                .any(|l| l.text.contains("--cluster create"))
+        );
+        // Typing and buttons wait for it; the host's lines are queued.
+        let typed = act(
+            Rc::clone(&s),
+            Action::Submit("redis-cli -p 7000 PING".into()),
+        );
+        assert!(Rc::ptr_eq(&typed, &s));
+        let s = act(s, Action::HostRun(info.into()));
+        assert!(s.running.is_some());
+        // A tick lets it go on (natively the clock stands still, so it ends), then the host's
+        // line runs.
+        let s = act(s, Action::Tick(50.0));
+        assert!(s.running.is_none());
+        assert_eq!(s.transcript_text(), whole.transcript_text());
+        let texts = |p: &Playground| p.lines().iter().map(|l| l.text.clone()).collect::<Vec<_>>();
+        assert_eq!(texts(&s), texts(&whole));
+        assert_eq!(
+            s.console.borrow().sim().trace_hash(),
+            whole.console.borrow().sim().trace_hash()
+        );
+        assert_eq!(s.last_run.as_ref().map(|r| r.line.as_str()), Some(info));
+        assert!(s.timeline.range().is_some_and(|(_, end)| end == s.now()));
     }
 
     #[test]

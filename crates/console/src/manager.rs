@@ -964,7 +964,12 @@ enum AfterJoin {
     /// `create`: replicas replicate, then the new cluster is checked.
     Create { first_ip: String, first_port: u16 },
     /// `add-node --cluster-slave`: the new node replicates its master.
-    Replicate { ip: String, port: i64, p: u16, master: MNode },
+    Replicate {
+        ip: String,
+        port: i64,
+        p: u16,
+        master: MNode,
+    },
 }
 
 /// `clusterManagerWaitForClusterJoin` and what follows it: redis-cli sleeps a second, then
@@ -1048,12 +1053,18 @@ impl JoinWait {
                     flush_node(sim, n);
                 }
                 out.push_out(&self.text);
-                if let Some(loaded) = load_from_node(sim, first_ip, i64::from(*first_port), &mut out)
+                if let Some(loaded) =
+                    load_from_node(sim, first_ip, i64::from(*first_port), &mut out)
                 {
                     let _ = check_cluster(sim, &loaded, &mut out);
                 }
             }
-            AfterJoin::Replicate { ip, port, p, master } => {
+            AfterJoin::Replicate {
+                ip,
+                port,
+                p,
+                master,
+            } => {
                 out.push_out(&self.text);
                 out.push_out(&format!(
                     ">>> Configure node as replica of {}:{}.\n",

@@ -302,7 +302,11 @@ fn a_line_resumed_in_slices_ends_as_if_it_ran_at_once() {
         assert_eq!(out, expected, "{line}");
         assert!(slices >= min_slices, "{line}: {slices} slices");
         assert_eq!(sliced.sim().now(), whole.sim().now(), "{line}");
-        assert_eq!(sliced.sim().trace_hash(), whole.sim().trace_hash(), "{line}");
+        assert_eq!(
+            sliced.sim().trace_hash(),
+            whole.sim().trace_hash(),
+            "{line}"
+        );
         // What was printed so far only grows, and ends as the output begins.
         for pair in seen.windows(2) {
             assert!(pair[1].starts_with(&pair[0]), "{line}: {pair:?}");
@@ -311,13 +315,24 @@ fn a_line_resumed_in_slices_ends_as_if_it_ran_at_once() {
             assert!(out.text.starts_with(last.as_str()), "{line}: {last:?}");
         }
     }
-    assert!(whole.eval("redis-cli -p 7006 ROLE").text.starts_with("1) \"slave\""));
+    assert!(
+        whole
+            .eval("redis-cli -p 7006 ROLE")
+            .text
+            .starts_with("1) \"slave\"")
+    );
     // The join prints its dots as the seconds pass.
     let mut c = setup(4);
     let (_, _, seen) = run_sliced(&mut c, create, 100);
-    assert!(seen.iter().any(|p| p.ends_with("Waiting for the cluster to join\n.")));
+    assert!(
+        seen.iter()
+            .any(|p| p.ends_with("Waiting for the cluster to join\n."))
+    );
     // Inside $(...) and in a pipe's first command nothing waits: the line ends at once.
     let mut c = setup(4);
     assert!(matches!(c.start("echo $(sleep 1)"), Started::Done(_)));
-    assert!(matches!(c.start("sleep 1 | redis-cli -p 7000 PING"), Started::Done(_)));
+    assert!(matches!(
+        c.start("sleep 1 | redis-cli -p 7000 PING"),
+        Started::Done(_)
+    ));
 }
