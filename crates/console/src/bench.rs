@@ -73,6 +73,9 @@ pub struct SizeResult {
     /// CPU milliseconds to copy the whole console once at the end, as the playground's
     /// timeline does for every snapshot.
     pub snapshot_ms: f64,
+    /// CPU milliseconds to build the views' picture of the world (`Simulator::view`) once at
+    /// the end, as the playground does for every frame it draws.
+    pub view_ms: f64,
 }
 
 impl SizeResult {
@@ -157,6 +160,10 @@ pub fn run_size(nodes: u16, steady_secs: u64, clock: Clock, gauge: Gauge) -> Siz
     let copy = c.clone();
     let snapshot_ms = clock() - t;
     drop(copy);
+    let t = clock();
+    let view = c.sim().view();
+    let view_ms = clock() - t;
+    drop(view);
     SizeResult {
         nodes,
         setup_ms,
@@ -170,6 +177,7 @@ pub fn run_size(nodes: u16, steady_secs: u64, clock: Clock, gauge: Gauge) -> Siz
         promoted,
         bytes_per_node,
         snapshot_ms,
+        view_ms,
     }
 }
 
@@ -199,7 +207,7 @@ pub fn seed_scenario_summary(clock: Clock) -> String {
 /// The table header [`format_row`] lines up with.
 pub fn header() -> String {
     format!(
-        "{:>6} {:>10} {:>8} {:>9} {:>10} {:>11} {:>10} {:>10} {:>10} {:>10} {:>9} {:>9}",
+        "{:>6} {:>10} {:>8} {:>9} {:>10} {:>11} {:>10} {:>10} {:>10} {:>10} {:>9} {:>9} {:>9}",
         "nodes",
         "setup ms",
         "setup s",
@@ -211,14 +219,15 @@ pub fn header() -> String {
         "fail ms",
         "virt s/cpu",
         "KiB/node",
-        "snap ms"
+        "snap ms",
+        "view ms"
     )
 }
 
 /// One result as a table row.
 pub fn format_row(r: &SizeResult) -> String {
     format!(
-        "{:>6} {:>10.1} {:>8.1} {:>9} {:>10.1} {:>11.1} {:>10} {:>10} {:>10.1} {:>10.1} {:>9.1} {:>9.1}{}",
+        "{:>6} {:>10.1} {:>8.1} {:>9} {:>10.1} {:>11.1} {:>10} {:>10} {:>10.1} {:>10.1} {:>9.1} {:>9.1} {:>9.1}{}",
         r.nodes,
         r.setup_ms,
         r.setup_secs,
@@ -231,6 +240,7 @@ pub fn format_row(r: &SizeResult) -> String {
         r.failover_speed(),
         r.bytes_per_node as f64 / 1024.0,
         r.snapshot_ms,
+        r.view_ms,
         if r.promoted { "" } else { "  (no promotion!)" }
     )
 }
