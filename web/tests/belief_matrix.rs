@@ -73,3 +73,20 @@ async fn an_empty_world_explains_itself() {
     assert!(text.contains("Start nodes"), "{text}");
     root.remove();
 }
+
+#[wasm_bindgen_test]
+async fn a_world_too_big_for_a_table_says_so() {
+    use clusterlab_web::components::belief_matrix::MAX_MATRIX_NODES;
+    let mut c = Console::new(1);
+    for p in 0..=MAX_MATRIX_NODES as u16 {
+        c.eval_shell(&format!(
+            "redis-server --port {} --cluster-enabled yes",
+            30000 + p
+        ));
+    }
+    let root = mount(c.sim().view()).await;
+    let text = root.text_content().unwrap_or_default();
+    assert!(text.contains("too many for a table"), "{text}");
+    assert!(root.query_selector("table").ok().flatten().is_none());
+    root.remove();
+}

@@ -1,7 +1,13 @@
 //! Who believes what about whom: each running node's opinion of every other node.
 
-use cluster_sim::{Belief, ClusterView};
+use std::collections::BTreeMap;
+
+use cluster_sim::{Belief, BeliefCell, ClusterView};
 use yew::prelude::*;
+
+/// The most nodes the matrix shows: it has a cell per pair, and past this a page would spend
+/// its frames drawing thousands of cells nobody can read.
+pub const MAX_MATRIX_NODES: usize = 40;
 
 /// Properties of [`BeliefMatrix`].
 #[derive(Debug, Properties, PartialEq)]
@@ -37,7 +43,24 @@ pub fn belief_matrix(props: &BeliefMatrixProps) -> Html {
             </section>
         };
     }
+    if view.nodes.len() > MAX_MATRIX_NODES {
+        return html! {
+            <section class="belief-matrix empty" aria-label="beliefs">
+                <p>{ format!(
+                    "{} nodes: too many for a table of every pair (it shows up to {MAX_MATRIX_NODES}). \
+                     The inspector shows what one node believes: choose it in the topology.",
+                    view.nodes.len()
+                ) }</p>
+            </section>
+        };
+    }
     let ports: Vec<u16> = view.nodes.iter().map(|n| n.port).collect();
+    // Each cell by its pair, looked up once per cell.
+    let cells: BTreeMap<(u16, u16), &BeliefCell> = view
+        .beliefs
+        .iter()
+        .map(|b| ((b.observer, b.target), b))
+        .collect();
     html! {
         <section class="belief-matrix" aria-label="beliefs">
             <table>
@@ -65,7 +88,7 @@ pub fn belief_matrix(props: &BeliefMatrixProps) -> Html {
                                     if target == observer.port {
                                         return html! { <td class="self">{ "·" }</td> };
                                     }
-                                    match view.beliefs.iter().find(|b| b.observer == observer.port && b.target == target) {
+                                    match cells.get(&(observer.port, target)) {
                                         None => html! { <td class="belief-none">{ "" }</td> },
                                         Some(b) => {
                                             let (text, class) = cell_text(b.belief);
