@@ -8,12 +8,12 @@ use crate::state::{Action, Playground};
 /// How often the clock ticks while playing, in real milliseconds.
 pub const TICK_MS: u32 = 50;
 
-/// While `playing`, or while a typed line runs, dispatches a [`Action::Tick`] every
+/// While `playing`, or while lines run (see [`Playground::busy`]), dispatches a [`Action::Tick`] every
 /// [`TICK_MS`]. The interval is owned by the effect: stopping or unmounting drops it, which
 /// cancels it.
 #[hook]
 pub fn use_clock(state: UseReducerHandle<Playground>) {
-    let ticking = state.playing || state.running.is_some();
+    let ticking = state.playing || state.busy();
     use_effect_with(ticking, move |&ticking| {
         let interval = ticking.then(|| {
             let dispatcher = state.dispatcher();

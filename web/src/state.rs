@@ -142,6 +142,8 @@ pub struct Playground {
     pub running: Option<Rc<RefCell<RunningLine>>>,
     /// Lines the host page sent while a line was running, run after it in order.
     pending: Rc<Vec<String>>,
+    /// Lines of a loaded scenario still to run, in order, before anything else.
+    queue: Rc<Vec<Typed>>,
 }
 
 /// A typed line still running, and what is needed to show it when it ends.
@@ -152,6 +154,8 @@ pub struct RunningLine {
     started: SimTime,
     shown_prompt: String,
     recorded_prompt: String,
+    /// A scenario's line (shown as the file has it), not a typed one.
+    from_scenario: bool,
     /// Virtual milliseconds the next slice may run: it grows while slices are quick.
     slice: u64,
 }
@@ -379,6 +383,7 @@ impl Playground {
             last_run: None,
             running: None,
             pending: Rc::new(Vec::new()),
+            queue: Rc::new(Vec::new()),
         };
         p.snapshot(true, p.now(), false);
         p
@@ -553,6 +558,36 @@ impl Playground {
     }
 
     fn submit_with(&mut self, line: &str, clock: &mut dyn FnMut() -> f64) {
+        let start = clock();
+        self.start_submit(line);
+        self.work(start, clock);
+    }
+
+    /// Whether a line runs or scenario lines wait to run: typing waits meanwhile.
+    pub fn busy(&self) -> bool {
+        self.running.is_some() || !self.queue.is_empty() || !self.pending.is_empty()
+    }
+
+    /// What the terminal says while [`busy`](Self::busy).
+    pub fn busy_note(&self) -> String {
+        let mut note = match &self.running {
+            Some(r) => format!(
+                "Running: {} s of virtual time so far.",
+                sleep_secs(r.borrow().elapsed(self.now()))
+            ),
+            None => "Running.".to_string(),
+        };
+        let waiting = self.queue.len() + self.pending.len();
+        if waiting > 0 {
+            note.push_str(&format!(
+                " {waiting} more line{} to run.",
+                if waiting == 1 { "" } else { "s" }
+            ));
+        }
+        note
+    }
+
+    fn start_submit(&mut self, line: &str) {
         if line.trim().is_empty() {
             // An empty line only shows a new prompt: it changes nothing, so it does not fork.
             let text = self.prompt().to_string();
@@ -579,56 +614,106 @@ impl Playground {
             c.set_session(self.tab().session.clone());
             c.start(line)
         };
-        let mut running = RunningLine {
+        let run = RunningLine {
             job: None,
             line: line.to_string(),
             started,
             shown_prompt,
             recorded_prompt,
+            from_scenario: false,
             slice: TICK_SLICE_MS,
         };
+        self.started(run, step);
+    }
+
+    /// Starts one scenario line (as a preset or a loaded file does) in the active tab.
+    fn start_typed(&mut self, typed: &Typed) {
+        self.fork_if_rewound();
+        let started = self.now();
+        let (prompt, step) = {
+            let mut c = self.console.borrow_mut();
+            c.set_session(self.tab().session.clone());
+            match typed {
+                Typed::Shell(cmd) => ("$ ".to_string(), c.start_shell(cmd)),
+                Typed::Prompt { .. } => {
+                    let (shown, out) = eval_typed(&mut c, typed);
+                    let prompt = shown
+                        .strip_suffix(out.line.as_str())
+                        .unwrap_or("")
+                        .to_string();
+                    (prompt, Started::Done(out))
+                }
+            }
+        };
+        let line = match typed {
+            Typed::Shell(cmd) => cmd.clone(),
+            Typed::Prompt { command, .. } => command.clone(),
+        };
+        let run = RunningLine {
+            job: None,
+            line,
+            started,
+            shown_prompt: prompt.clone(),
+            recorded_prompt: prompt,
+            from_scenario: true,
+            slice: TICK_SLICE_MS,
+        };
+        self.started(run, step);
+    }
+
+    /// A line has started: shown now if it ended, else kept running.
+    fn started(&mut self, mut run: RunningLine, step: Started) {
         match step {
-            Started::Done(out) => self.finish_line(&running, out),
+            Started::Done(out) => self.finish_line(&run, out),
             Started::Running(job) => {
-                running.job = Some(job);
-                self.running = Some(Rc::new(RefCell::new(running)));
-                self.resume_running(clock);
+                run.job = Some(job);
+                self.running = Some(Rc::new(RefCell::new(run)));
             }
         }
     }
 
-    /// Lets the running line go on within a tick's real-time budget; when it ends, shows it
-    /// and runs the lines the host sent meanwhile.
-    fn resume_running(&mut self, clock: &mut dyn FnMut() -> f64) {
-        let start = clock();
-        while let Some(running) = self.running.clone() {
-            let mut r = running.borrow_mut();
-            let Some(job) = r.job.take() else {
-                self.running = None;
-                break;
-            };
-            let before = clock();
-            let step = self.console.borrow_mut().resume(job, r.slice);
-            match step {
-                Started::Done(out) => {
+    /// Runs a scenario line to its end at once (a guided step, a share link's lines).
+    fn run_typed(&mut self, typed: &Typed) {
+        self.start_typed(typed);
+        self.work(0.0, &mut || 0.0);
+    }
+
+    /// Lets the running line go on, then the scenario's lines and the host's in order, until
+    /// the tick's real-time budget (counted from `start`) is used.
+    fn work(&mut self, start: f64, clock: &mut dyn FnMut() -> f64) {
+        loop {
+            if let Some(running) = self.running.clone() {
+                let mut r = running.borrow_mut();
+                let Some(job) = r.job.take() else {
                     self.running = None;
-                    self.finish_line(&r, out);
-                    drop(r);
-                    if let Some((next, rest)) = self.pending.split_first() {
-                        let next = next.clone();
-                        self.pending = Rc::new(rest.to_vec());
-                        self.submit(&next);
+                    continue;
+                };
+                let before = clock();
+                let step = self.console.borrow_mut().resume(job, r.slice);
+                match step {
+                    Started::Done(out) => {
+                        self.running = None;
+                        self.finish_line(&r, out);
                     }
-                    return;
-                }
-                Started::Running(job) => {
-                    r.job = Some(job);
-                    // Slicing changes nothing in the world; longer slices waste less time
-                    // checking the clock, so they grow while they stay well within budget.
-                    if clock() - before < TICK_BUDGET_MS / 8.0 {
-                        r.slice = (r.slice * 2).min(MAX_RUNNING_SLICE_MS);
+                    Started::Running(job) => {
+                        r.job = Some(job);
+                        // Slicing changes nothing in the world; longer slices waste less time
+                        // checking the clock, so they grow while they stay well within budget.
+                        if clock() - before < TICK_BUDGET_MS / 8.0 {
+                            r.slice = (r.slice * 2).min(MAX_RUNNING_SLICE_MS);
+                        }
                     }
                 }
+            } else if let Some((next, rest)) = self.queue.split_first() {
+                let next = next.clone();
+                self.queue = Rc::new(rest.to_vec());
+                self.start_typed(&next);
+            } else if let Some((next, rest)) = self.pending.split_first() {
+                let next = next.clone();
+                self.pending = Rc::new(rest.to_vec());
+                self.start_submit(&next);
+            } else {
+                break;
             }
             if clock() - start > TICK_BUDGET_MS {
                 break;
@@ -637,8 +722,12 @@ impl Playground {
         self.drain_story();
     }
 
-    /// Shows a line that ended, records it and saves the moment.
+    /// Shows a line that ended, records it and saves the moment.    /// Shows a line that ended, records it and saves the moment.
     fn finish_line(&mut self, run: &RunningLine, out: console::Output) {
+        if run.from_scenario {
+            self.finish_typed(run, out);
+            return;
+        }
         let line = run.line.as_str();
         let started = run.started;
         let session = self.console.borrow().session().clone();
@@ -690,18 +779,15 @@ impl Playground {
         self.snapshot(true, started, false);
     }
 
-    /// Runs one scenario line (as a preset or a loaded file does) in the active tab.
-    fn run_typed(&mut self, typed: &Typed) {
-        self.fork_if_rewound();
-        let started = self.now();
-        let (shown, out, session, prompt) = {
-            let mut c = self.console.borrow_mut();
-            c.set_session(self.tab().session.clone());
-            let (shown, out) = eval_typed(&mut c, typed);
-            (shown, out, c.session().clone(), c.prompt())
+    /// Shows a scenario line that ended, records it and saves the moment.
+    fn finish_typed(&mut self, run: &RunningLine, out: console::Output) {
+        let shown = format!("{}{}", run.shown_prompt, out.line);
+        let (session, prompt) = {
+            let c = self.console.borrow();
+            (c.session().clone(), c.prompt())
         };
-        let sleep_only = matches!(typed, Typed::Shell(cmd) if is_plain_sleep(cmd));
-        self.record(shown.clone(), started);
+        let sleep_only = run.shown_prompt == "$ " && is_plain_sleep(&run.line);
+        self.record(shown.clone(), run.started);
         let mut new = vec![TermLine {
             kind: LineKind::Input,
             text: shown,
@@ -711,13 +797,14 @@ impl Playground {
         let tab = &mut Rc::make_mut(&mut self.tabs)[self.active];
         tab.session = session;
         tab.prompt = prompt;
-        self.snapshot(true, started, sleep_only);
+        self.snapshot(true, run.started, sleep_only);
     }
 
     /// A new world; tabs keep their scrollback but go back to the shell.
     fn reset_world(&mut self, note: &str) {
         self.running = None;
         self.pending = Rc::new(Vec::new());
+        self.queue = Rc::new(Vec::new());
         let fresh = Playground::new(self.seed);
         let console = fresh.console.borrow().clone();
         *self.console.borrow_mut() = console;
@@ -749,9 +836,8 @@ impl Playground {
                 next: 0,
             });
         } else {
-            for step in guide(preset.text) {
-                self.run_typed(&step.typed);
-            }
+            let steps = guide(preset.text).into_iter().map(|s| s.typed).collect();
+            self.run_queued(steps);
         }
     }
 
@@ -763,9 +849,8 @@ impl Playground {
         match Exercise::parse(builtin.text) {
             Ok(exercise) => {
                 self.reset_world(&format!("# Exercise: {}", exercise.title));
-                for step in &Scenario::parse(&exercise.setup).steps {
-                    self.run_typed(&step.typed);
-                }
+                let steps = Scenario::parse(&exercise.setup).steps;
+                self.run_queued(steps.into_iter().map(|s| s.typed).collect());
                 self.exercise = Some(ExerciseRun {
                     index,
                     exercise: Rc::new(exercise),
@@ -780,9 +865,17 @@ impl Playground {
     /// A fresh world running a scenario's lines (already checked).
     fn load_scenario(&mut self, text: &str, note: &str) {
         self.reset_world(note);
-        for step in &Scenario::parse(text).steps {
-            self.run_typed(&step.typed);
-        }
+        let steps = Scenario::parse(text).steps;
+        self.run_queued(steps.into_iter().map(|s| s.typed).collect());
+    }
+
+    /// Runs scenario lines in order: as many as a tick's budget allows now, the rest with the
+    /// clock's ticks (a file that builds a big cluster would otherwise freeze the page).
+    fn run_queued(&mut self, steps: Vec<Typed>) {
+        let clock = &mut crate::wallclock::now_ms;
+        let start = clock();
+        Rc::make_mut(&mut self.queue).extend(steps);
+        self.work(start, clock);
     }
 
     /// Applies a host page's options: seed, world, speed, panels, read-only, clock.
@@ -881,11 +974,13 @@ impl Reducible for Playground {
 
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut s = (*self).clone();
-        if s.running.is_some() {
+        if s.busy() {
             match action {
                 // The running line goes on; the clock waits for it, as the shell does.
                 Action::Tick(_) => {
-                    s.resume_running(&mut crate::wallclock::now_ms);
+                    let clock = &mut crate::wallclock::now_ms;
+                    let start = clock();
+                    s.work(start, clock);
                     s.bump();
                     return Rc::new(s);
                 }
@@ -1417,6 +1512,47 @@ mod tests {
         );
         assert_eq!(s.last_run.as_ref().map(|r| r.line.as_str()), Some(info));
         assert!(s.timeline.range().is_some_and(|(_, end)| end == s.now()));
+    }
+
+    #[test]
+    fn a_loaded_scenario_runs_over_ticks_and_ends_as_if_it_ran_at_once() {
+        let text = "$ redis-server --port 7000 --cluster-enabled yes --daemonize yes\n$ redis-server --port 7001 --cluster-enabled yes --daemonize yes\n$ redis-server --port 7002 --cluster-enabled yes --daemonize yes\n$ redis-cli --cluster create 127.0.0.1:7000 127.0.0.1:7001 127.0.0.1:7002 --cluster-replicas 0 --cluster-yes\n$ sleep 3\n127.0.0.1:7001> CLUSTER INFO\n";
+        let whole = act(
+            Rc::new(Playground::new(5)),
+            Action::LoadScenario(text.into()),
+        );
+        assert!(!whole.busy());
+
+        // The same lines with a clock that moves 10 ms per reading: a few run, then the tick's
+        // budget is used.
+        let mut s = Playground::new(5);
+        s.reset_world("# Loaded a scenario file.");
+        let steps = Scenario::parse(text).steps.into_iter().map(|s| s.typed);
+        Rc::make_mut(&mut s.queue).extend(steps);
+        let mut t = 0.0;
+        let mut clock = || {
+            t += 10.0;
+            t
+        };
+        s.work(0.0, &mut clock);
+        let s = Rc::new(s);
+        assert!(s.busy());
+        assert!(s.busy_note().contains("more line"), "{}", s.busy_note());
+        let typed = act(
+            Rc::clone(&s),
+            Action::Submit("redis-cli -p 7000 PING".into()),
+        );
+        assert!(Rc::ptr_eq(&typed, &s));
+        let s = act(s, Action::Tick(50.0));
+        assert!(!s.busy());
+        assert_eq!(s.transcript_text(), whole.transcript_text());
+        let texts = |p: &Playground| p.lines().iter().map(|l| l.text.clone()).collect::<Vec<_>>();
+        assert_eq!(texts(&s), texts(&whole));
+        assert!(texts(&s).iter().any(|l| l == "cluster_state:ok"));
+        assert_eq!(
+            s.console.borrow().sim().trace_hash(),
+            whole.console.borrow().sim().trace_hash()
+        );
     }
 
     #[test]

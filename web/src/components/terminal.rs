@@ -157,14 +157,14 @@ pub fn terminal(props: &TerminalProps) -> Html {
         <section class="terminal" ref={screen_ref} onclick={focus} aria-label="terminal" role="tabpanel"
             id={format!("terminal-{}", state.tab().id)}>
             <Scrollback lines={Rc::clone(state.lines())} />
-            if let Some(running) = state.running.as_ref().map(|r| r.borrow()) {
-                // A line that waits on virtual time: what it printed so far, then how long it
-                // has run; the prompt comes back when it ends.
-                <pre class="terminal-line input">{ running.input() }</pre>
-                { for running.progress().lines().map(|l| html! { <pre class="terminal-line output">{ l.to_string() }</pre> }) }
-                <p class="terminal-running" role="status">
-                    { format!("Running: {} s of virtual time so far.", crate::state::sleep_secs(running.elapsed(state.now()))) }
-                </p>
+            if state.busy() {
+                // A line that waits on virtual time, or a scenario's lines: what runs now and
+                // what it printed so far; the prompt comes back when all have run.
+                if let Some(running) = state.running.as_ref().map(|r| r.borrow()) {
+                    <pre class="terminal-line input">{ running.input() }</pre>
+                    { for running.progress().lines().map(|l| html! { <pre class="terminal-line output">{ l.to_string() }</pre> }) }
+                }
+                <p class="terminal-running" role="status">{ state.busy_note() }</p>
             } else if state.read_only {
                 // The host page runs the lines; the reader watches.
                 <p class="terminal-read-only">{ "Read-only: the page runs the commands here." }</p>
