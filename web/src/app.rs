@@ -113,7 +113,12 @@ pub fn app() -> Html {
             });
         })
     };
-    let view = state.view();
+    let view_slot = use_mut_ref(|| None);
+    let view = crate::view_cache::view_of(
+        &mut view_slot.borrow_mut(),
+        &state,
+        &mut crate::wallclock::now_ms,
+    );
     let ports: Vec<u16> = view.nodes.iter().map(|n| n.port).collect();
     // The slot map shows the chosen observer, else the inspected node, else the first one.
     let slot_observer = (*observer)
@@ -248,10 +253,10 @@ pub fn app() -> Html {
         });
     let show = |p: Panel| panels.shows(p);
     let topology = html! {
-        <Topology state={state.clone()} view={view.clone()} selected={*selected} on_select={on_select.clone()} />
+        <Topology state={state.clone()} view={Rc::clone(&view)} selected={*selected} on_select={on_select.clone()} />
     };
     let beliefs = html! {
-        <BeliefMatrix view={view.clone()} selected={*selected} on_select={on_select.clone()} />
+        <BeliefMatrix view={Rc::clone(&view)} selected={*selected} on_select={on_select.clone()} />
     };
     let inspector = (*selected).filter(|_| show(Panel::Inspector)).map(|port| {
         html! { <Inspector {port} state={state.clone()} /> }

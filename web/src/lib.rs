@@ -13,6 +13,7 @@ pub mod host;
 pub mod state;
 pub mod storage;
 pub mod timeline;
+pub mod view_cache;
 pub mod wallclock;
 
 /// Mounts the playground on the page's `<body>`.

@@ -13,7 +13,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 async fn mount(view: cluster_sim::ClusterView) -> Element {
     let root = common::fresh_root();
     let props = BeliefMatrixProps {
-        view,
+        view: std::rc::Rc::new(view),
         selected: None,
         on_select: Default::default(),
     };

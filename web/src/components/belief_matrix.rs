@@ -1,6 +1,7 @@
 //! Who believes what about whom: each running node's opinion of every other node.
 
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 use cluster_sim::{Belief, BeliefCell, ClusterView};
 use yew::prelude::*;
@@ -13,7 +14,7 @@ pub const MAX_MATRIX_NODES: usize = 40;
 #[derive(Debug, Properties, PartialEq)]
 pub struct BeliefMatrixProps {
     /// The world to show.
-    pub view: ClusterView,
+    pub view: Rc<ClusterView>,
     /// The node being inspected.
     #[prop_or_default]
     pub selected: Option<u16>,

@@ -3,6 +3,7 @@
 //! and partitioned; every action runs the `sim` line a learner could have typed.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
 
 use cluster_proto::MsgType;
 use cluster_sim::{Belief, ClusterView, NodeView, WireMsg};
@@ -16,7 +17,7 @@ pub struct TopologyProps {
     /// The playground's state (for actions and the message record).
     pub state: UseReducerHandle<Playground>,
     /// The world to draw (the app computes it once per render for every panel).
-    pub view: ClusterView,
+    pub view: Rc<ClusterView>,
     /// The node being inspected.
     #[prop_or_default]
     pub selected: Option<u16>,

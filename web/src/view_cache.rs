@@ -1,0 +1,94 @@
+//! The world's picture for the views (`Simulator::view`), built at most as often as the page
+//! can afford.
+//!
+//! A picture has a cell per pair of nodes: building one takes about 0.3 s of CPU at 1,000
+//! nodes (`view ms` in docs/PERFORMANCE.md), and the page draws every clock tick. While the
+//! clock plays or lines run, a picture is therefore reused until ten times what it cost has
+//! passed, which keeps drawing near a tenth of the page's time; a world standing still gets a
+//! fresh picture on every change, so a command's effect always shows.
+
+use std::rc::Rc;
+
+use cluster_sim::ClusterView;
+
+use crate::state::Playground;
+
+/// A picture is reused for this many times what it cost to build (while the world moves).
+const REUSE_FACTOR: f64 = 10.0;
+
+/// The last picture built.
+#[derive(Debug, Clone)]
+pub struct ViewCache {
+    view: Rc<ClusterView>,
+    /// The playground's version it shows.
+    version: u64,
+    /// When it was built, and what that cost (real ms).
+    built_at: f64,
+    cost: f64,
+}
+
+/// Whether the cached picture may be shown for `version` at real time `now`; `moving` says
+/// the clock plays or lines run.
+fn still_good(cache: &ViewCache, version: u64, moving: bool, now: f64) -> bool {
+    cache.version == version || (moving && now - cache.built_at < cache.cost * REUSE_FACTOR)
+}
+
+/// The picture to draw now: the cached one if it is still good, else a new one.
+pub fn view_of(
+    slot: &mut Option<ViewCache>,
+    state: &Playground,
+    clock: &mut dyn FnMut() -> f64,
+) -> Rc<ClusterView> {
+    let moving = state.playing || state.busy();
+    let now = clock();
+    if let Some(cache) = slot.as_ref()
+        && still_good(cache, state.version, moving, now)
+    {
+        return Rc::clone(&cache.view);
+    }
+    let view = Rc::new(state.view());
+    let cost = clock() - now;
+    *slot = Some(ViewCache {
+        view: Rc::clone(&view),
+        version: state.version,
+        built_at: now,
+        cost,
+    });
+    view
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cache(version: u64, built_at: f64, cost: f64) -> ViewCache {
+        ViewCache {
+            view: Rc::new(cluster_sim::Simulator::new(1).view()),
+            version,
+            built_at,
+            cost,
+        }
+    }
+
+    #[test]
+    fn a_picture_is_reused_only_while_the_world_moves_and_for_ten_times_its_cost() {
+        // The same version: always good.
+        assert!(still_good(&cache(3, 0.0, 300.0), 3, false, 1e9));
+        // A new version of a world standing still: rebuilt at once.
+        assert!(!still_good(&cache(3, 0.0, 300.0), 4, false, 1.0));
+        // Moving: a 300 ms picture serves for 3 s, a cheap one barely at all.
+        assert!(still_good(&cache(3, 0.0, 300.0), 9, true, 2999.0));
+        assert!(!still_good(&cache(3, 0.0, 300.0), 9, true, 3001.0));
+        assert!(!still_good(&cache(3, 0.0, 0.1), 9, true, 2.0));
+    }
+
+    #[test]
+    fn the_cached_picture_is_shared_not_rebuilt() {
+        let state = Playground::new(1);
+        let mut slot = None;
+        let mut clock = || 0.0;
+        let a = view_of(&mut slot, &state, &mut clock);
+        let b = view_of(&mut slot, &state, &mut clock);
+        assert!(Rc::ptr_eq(&a, &b));
+    }
+}
