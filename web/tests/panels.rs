@@ -47,6 +47,8 @@ async fn choose(root: &Element, selector: &str, value: &str) {
     let ev = Event::new_with_event_init_dict("change", &init).expect("event");
     select.dispatch_event(&ev).expect("dispatch");
     yew::scheduler::flush().await;
+    // A preset's lines may go on over the clock's ticks.
+    common::until_idle(root).await;
 }
 
 #[wasm_bindgen_test]

@@ -81,10 +81,41 @@ pub async fn type_text(root: &Element, text: &str) {
     yew::scheduler::flush().await;
 }
 
-/// A line typed and Enter pressed.
+/// A line typed and Enter pressed; returns once it has run. A line that waits on virtual
+/// time may go on over the clock's ticks (the terminal shows it running meanwhile).
 pub async fn type_line(root: &Element, text: &str) {
     type_text(root, text).await;
     key(root, "Enter").await;
+    until_idle(root).await;
+}
+
+/// Real time passing: the page's timers and the playground's ticks run meanwhile.
+pub async fn pause_ms(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .expect("a window")
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .expect("a timeout");
+    });
+    wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .expect("the timeout fires");
+    yew::scheduler::flush().await;
+}
+
+/// Waits (up to a minute of real time) until no line runs and the prompt is back.
+pub async fn until_idle(root: &Element) {
+    for _ in 0..3000 {
+        if root
+            .query_selector(".terminal-running")
+            .expect("valid selector")
+            .is_none()
+        {
+            return;
+        }
+        pause_ms(20).await;
+    }
+    panic!("the terminal still runs a line after a minute");
 }
 
 /// The terminal's scrollback lines.
@@ -101,4 +132,5 @@ pub async fn click(root: &Element, selector: &str) {
     let el: HtmlElement = find(root, selector).dyn_into().expect("an HTML element");
     el.click();
     yew::scheduler::flush().await;
+    until_idle(root).await;
 }
