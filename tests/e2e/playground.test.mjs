@@ -151,3 +151,53 @@ test('the page runs under a strict Content-Security-Policy without violating it'
     await page.close();
   }
 });
+
+test('a line that waits on a day of virtual time runs over the clock ticks and the page stays responsive', async (t) => {
+  const page = await browser.newPage({ viewport: { width: 1000, height: 640 } });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  try {
+    await page.goto(baseUrl);
+    await page.locator('.terminal-input').waitFor({ timeout: 30_000 });
+    await page.selectOption('.preset-select', 'three-plus-three');
+    await page.locator('.terminal-prompt', { hasText: '127.0.0.1:7000>' }).waitFor({ timeout: 30_000 });
+    await typeLine(page, 'exit');
+    const typedAt = Date.now();
+    await typeLine(page, 'sleep 86400');
+    // Six nodes for a day is millions of events: seconds of CPU, run a tick's budget at a time.
+    const running = page.locator('.terminal-running');
+    await running.waitFor({ timeout: 10_000 });
+    const first = await running.textContent();
+    assert.match(first, /^Running: [\d.]+ s of virtual time so far\./);
+    // Meanwhile the page draws frames: ten animation frames come within a couple of seconds.
+    const frames = await page.evaluate(
+      () =>
+        new Promise((resolve) => {
+          const start = performance.now();
+          let n = 0;
+          const next = () => (++n === 10 ? resolve(performance.now() - start) : requestAnimationFrame(next));
+          requestAnimationFrame(next);
+        }),
+    );
+    assert.ok(frames < 2000, `ten frames took ${frames} ms`);
+    t.diagnostic(`while it ran, ten animation frames took ${Math.round(frames)} ms`);
+    // And the line moves on: the virtual time it reports grows.
+    await page.waitForFunction(
+      (before) => {
+        const el = document.querySelector('.terminal-running');
+        return !el || el.textContent !== before;
+      },
+      first,
+      { timeout: 10_000 },
+    );
+    // It ends with the prompt back, recorded as typed.
+    await page.locator('.terminal-input').waitFor({ timeout: 120_000 });
+    t.diagnostic(`the day of six nodes took ${Date.now() - typedAt} ms of real time`);
+    const lines = await page.locator('.terminal-line').allTextContents();
+    assert.ok(lines.includes('$ sleep 86400'), lines.slice(-5).join(' | '));
+    assert.match(await page.locator('.clock').first().textContent(), /15 Jan 2020/);
+    assert.deepEqual(errors, [], 'the page threw');
+  } finally {
+    await page.close();
+  }
+});
