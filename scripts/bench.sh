@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # A benchmark, not a test: the simulator's speed at 6 to 1,000 nodes, natively
-# (`clusterlab bench`) and as the playground's release wasm in a Web Worker in headless Chromium.
-# Usage: scripts/bench.sh [native|wasm|both] [NODES...]   (both; all sizes)
-#        BENCH_SECONDS=S sets the virtual seconds of the steady phase (60).
+# (`clusterlab bench`) and as the playground's release wasm in a Web Worker in headless Chromium;
+# `page` measures the built playground itself with a big world (tests/e2e/big-world.mjs).
+# Usage: scripts/bench.sh [native|wasm|both|page] [NODES...]   (both; all sizes)
+#        BENCH_SECONDS=S sets the virtual seconds of the steady phase (60);
+#        BENCH_PLAY_SECONDS=S the real seconds `page` plays the clock (30).
 # docs/PERFORMANCE.md explains the columns and records results.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,11 +14,17 @@ what=${1:-both}
 [ $# -gt 0 ] && shift
 sizes=("$@")
 secs=${BENCH_SECONDS:-60}
-case "$what" in native | wasm | both) ;; *)
-  echo "usage: scripts/bench.sh [native|wasm|both] [NODES...]" >&2
+case "$what" in native | wasm | both | page) ;; *)
+  echo "usage: scripts/bench.sh [native|wasm|both|page] [NODES...]" >&2
   exit 2
   ;;
 esac
+if [ "$what" = page ]; then
+  [ ${#sizes[@]} -gt 0 ] || sizes=(100 300)
+  echo "== the playground's page in headless Chromium (trunk build --release)"
+  trunk build --release
+  exec node tests/e2e/big-world.mjs "${sizes[@]}"
+fi
 if [ "$what" != wasm ]; then
   echo "== native (profile native-release)"
   cargo build --locked --quiet --profile native-release -p clusterlab

@@ -20,6 +20,16 @@ after(async () => {
   await site?.close();
 });
 
+/** A new page on the playground, ready for typing, and the errors it throws. */
+async function openPlayground() {
+  const page = await browser.newPage({ viewport: { width: 1000, height: 640 } });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(baseUrl);
+  await page.locator('.terminal-input').waitFor({ timeout: 30_000 });
+  return { page, errors };
+}
+
 async function typeLine(page, text) {
   const input = page.locator('.terminal-input');
   await input.fill(text);
@@ -27,12 +37,8 @@ async function typeLine(page, text) {
 }
 
 test('the terminal answers CLUSTER KEYSLOT foo with (integer) 12182', async () => {
-  const page = await browser.newPage({ viewport: { width: 1000, height: 640 } });
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
+  const { page, errors } = await openPlayground();
   try {
-    await page.goto(baseUrl);
-    await page.locator('.terminal-input').waitFor({ timeout: 30_000 });
     assert.equal(await page.locator('.terminal-prompt').textContent(), '$ ');
 
     await typeLine(page, 'redis-server --port 7000 --cluster-enabled yes --daemonize yes');
@@ -153,12 +159,8 @@ test('the page runs under a strict Content-Security-Policy without violating it'
 });
 
 test('a line that waits on a day of virtual time runs over the clock ticks and the page stays responsive', async (t) => {
-  const page = await browser.newPage({ viewport: { width: 1000, height: 640 } });
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
+  const { page, errors } = await openPlayground();
   try {
-    await page.goto(baseUrl);
-    await page.locator('.terminal-input').waitFor({ timeout: 30_000 });
     await page.selectOption('.preset-select', 'three-plus-three');
     await page.locator('.terminal-prompt', { hasText: '127.0.0.1:7000>' }).waitFor({ timeout: 30_000 });
     await typeLine(page, 'exit');

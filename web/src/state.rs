@@ -137,8 +137,8 @@ pub struct Playground {
     pub panels: Option<Panels>,
     /// The last line run (typed, or sent by the host page) and what it printed, for the host.
     pub last_run: Option<Rc<LineRun>>,
-    /// A typed line that waits on virtual time (`sleep`, a cluster joining) and runs a slice
-    /// per clock tick, so that a big world does not freeze the page.
+    /// A line (typed, or a scenario's) that waits on virtual time (`sleep`, a cluster
+    /// joining) and runs a slice per clock tick, so that a big world does not freeze the page.
     pub running: Option<Rc<RefCell<RunningLine>>>,
     /// Lines the host page sent while a line was running, run after it in order.
     pending: Rc<Vec<String>>,
@@ -146,7 +146,7 @@ pub struct Playground {
     queue: Rc<Vec<Typed>>,
 }
 
-/// A typed line still running, and what is needed to show it when it ends.
+/// A line still running (typed, or a scenario's), and what is needed to show it when it ends.
 #[derive(Debug)]
 pub struct RunningLine {
     job: Option<Job>,

@@ -1,0 +1,90 @@
+// A benchmark, not a test (scripts/bench.sh page [NODES...]): the built playground in headless
+// Chromium with a big world. For each size it loads a scenario file that starts the servers and
+// runs `redis-cli --cluster create --cluster-replicas 1`, then plays the clock at 1x, and prints
+// how long that took and how smoothly the page drew meanwhile (animation frames). Numbers are
+// printed, never asserted; docs/PERFORMANCE.md records them.
+import { startSite } from './site.mjs';
+
+const sizes = process.argv.slice(2).map(Number);
+const playSeconds = Number(process.env.BENCH_PLAY_SECONDS ?? 30);
+
+/** A scenario file: `n` servers from port 30000, then a cluster of them. */
+function scenario(n) {
+  const ports = Array.from({ length: n }, (_, i) => 30000 + i);
+  const servers = ports.map((p) => `$ redis-server --port ${p} --cluster-enabled yes --daemonize yes`);
+  const create = `$ redis-cli --cluster create ${ports.map((p) => `127.0.0.1:${p}`).join(' ')} --cluster-replicas 1 --cluster-yes`;
+  return [...servers, create].join('\n') + '\n';
+}
+
+/** Records, in the page, every gap between animation frames; returns a reader of them. */
+async function watchFrames(page) {
+  await page.evaluate(() => {
+    window.benchFrames = [];
+    let last = performance.now();
+    const tick = (t) => {
+      window.benchFrames.push(t - last);
+      last = t;
+      requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  });
+  return async () => {
+    const gaps = await page.evaluate(() => window.benchFrames.splice(0));
+    const sorted = [...gaps].sort((a, b) => a - b);
+    const total = gaps.reduce((a, b) => a + b, 0);
+    return {
+      fps: gaps.length / Math.max(total / 1000, 1e-9),
+      median: sorted[Math.floor(sorted.length / 2)] ?? 0,
+      worst: sorted[sorted.length - 1] ?? 0,
+    };
+  };
+}
+
+const MONTHS = 'Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec'.split(' ');
+
+/** Virtual ms since the epoch of the clock's text (`14 Jan 2020 23:34:33.000 UTC`). */
+function virtual(text) {
+  const [, day, month, year, time] = text.match(/^(\d+) (\w+) (\d+) ([\d:.]+)/);
+  const mm = String(MONTHS.indexOf(month) + 1).padStart(2, '0');
+  return Date.parse(`${year}-${mm}-${day.padStart(2, '0')}T${time}Z`);
+}
+
+const show = (f) => `${f.fps.toFixed(1)} frames/s, median ${Math.round(f.median)} ms, worst ${Math.round(f.worst)} ms`;
+const site = await startSite();
+try {
+  console.log(`nodes | load+create (real s, virtual s) | frames meanwhile | play ${playSeconds} s at 1x: speed | frames meanwhile`);
+  for (const n of sizes) {
+    const page = await site.browser.newPage({ viewport: { width: 1200, height: 800 } });
+    await page.goto(site.url);
+    await page.locator('.terminal-input').waitFor({ timeout: 30_000 });
+    const frames = await watchFrames(page);
+    const clock = () => page.evaluate(() => document.querySelector('.clock')?.textContent ?? '');
+
+    const before = await clock();
+    const t0 = Date.now();
+    await page.setInputFiles('.scenario-file', { name: 'big.txt', mimeType: 'text/plain', buffer: Buffer.from(scenario(n)) });
+    // Done when the create line is in the scrollback and nothing runs any more.
+    await page.waitForFunction(
+      () =>
+        !document.querySelector('.terminal-running') &&
+        [...document.querySelectorAll('.terminal-line')].some((l) => l.textContent.startsWith('$ redis-cli --cluster create')),
+      null,
+      { timeout: 3_600_000, polling: 500 },
+    );
+    const loadSecs = (Date.now() - t0) / 1000;
+    const created = await clock();
+    const loadFrames = await frames();
+    await page.locator('.play').click();
+    const t1 = Date.now();
+    await new Promise((r) => setTimeout(r, playSeconds * 1000));
+    await page.locator('.play').click();
+    const played = (virtual(await clock()) - virtual(created)) / (Date.now() - t1);
+    const playFrames = await frames();
+    console.log(
+      `${n} | ${loadSecs.toFixed(1)} s, ${((virtual(created) - virtual(before)) / 1000).toFixed(1)} s | ${show(loadFrames)} | ${played.toFixed(2)}x | ${show(playFrames)}`,
+    );
+    await page.close();
+  }
+} finally {
+  await site.close();
+}
