@@ -13,8 +13,19 @@ use crate::reply::Reply;
 const INVALID_HOST_ARG: &str = "[ERR] Invalid arguments: you need to pass either a valid address (ie. 120.0.0.1:7000) or space separated IP and port (ie. 120.0.0.1 7000)\n";
 
 /// After this many one-second waits for the join, give up (redis-cli would keep waiting; a
-/// simulated terminal must return).
+/// simulated terminal must return), or after four of redis-cli's unreachable-node checks if
+/// that is longer: a 1,000-node cluster takes about 140 s to agree.
 const MAX_JOIN_WAIT_SECS: u32 = 120;
+
+/// `CLUSTER_JOIN_CHECK_AFTER`: redis-cli checks for unreachable nodes after this many seconds
+/// of waiting for the join, plus 0.15 s per node.
+const CLUSTER_JOIN_CHECK_AFTER: u32 = 20;
+
+/// How many one-second waits the join of `nodes` nodes may take.
+fn max_join_wait(nodes: usize) -> u32 {
+    let check_after = CLUSTER_JOIN_CHECK_AFTER + (nodes as f32 * 0.15) as u32;
+    MAX_JOIN_WAIT_SECS.max(4 * check_after)
+}
 
 mod fix;
 mod move_slot;
@@ -1010,7 +1021,8 @@ impl JoinWait {
     /// Lets at most `ms` of virtual time pass; returns the rest of the command's output once
     /// it has ended.
     pub(crate) fn resume(&mut self, sim: &mut Simulator, ms: u64) -> Option<Printed> {
-        let deadline = sim.now() + ms.min(MAX_JOIN_WAIT_SECS as u64 * 1000 + 1000);
+        let max_wait = max_join_wait(self.nodes.len());
+        let deadline = sim.now() + ms.min(u64::from(max_wait) * 1000 + 1000);
         loop {
             if sim.now() < self.until {
                 sim.advance(self.until.min(deadline) - sim.now());
@@ -1022,7 +1034,7 @@ impl JoinWait {
                 self.text.push_str("Waiting for the cluster to join\n");
                 self.checking = true;
             }
-            if !consistent(sim, &self.nodes) && self.waited < MAX_JOIN_WAIT_SECS {
+            if !consistent(sim, &self.nodes) && self.waited < max_wait {
                 self.text.push('.');
                 self.until = sim.now() + 1000;
                 self.waited += 1;
@@ -1213,4 +1225,18 @@ fn flush_node(sim: &mut Simulator, n: &mut MNode) {
         }
     }
     n.dirty = false;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_join_wait_grows_with_the_cluster_like_redis_clis_checks() {
+        // Small clusters keep the fixed cap; 1,000 nodes (about 140 s to agree) get four of
+        // redis-cli's 170-second checks.
+        assert_eq!(max_join_wait(6), MAX_JOIN_WAIT_SECS);
+        assert_eq!(max_join_wait(300), MAX_JOIN_WAIT_SECS.max(4 * (20 + 45)));
+        assert_eq!(max_join_wait(1000), 680);
+    }
 }
