@@ -13,7 +13,7 @@ pub const TICK_MS: u32 = 50;
 /// cancels it.
 #[hook]
 pub fn use_clock(state: UseReducerHandle<Playground>) {
-    let ticking = state.playing || state.busy();
+    let ticking = state.ticking();
     use_effect_with(ticking, move |&ticking| {
         let interval = ticking.then(|| {
             let dispatcher = state.dispatcher();

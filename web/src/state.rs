@@ -568,6 +568,11 @@ impl Playground {
         self.running.is_some() || !self.queue.is_empty() || !self.pending.is_empty()
     }
 
+    /// Whether the clock ticks: it plays, or lines run ([`busy`](Self::busy)).
+    pub fn ticking(&self) -> bool {
+        self.playing || self.busy()
+    }
+
     /// What the terminal says while [`busy`](Self::busy).
     pub fn busy_note(&self) -> String {
         let mut note = match &self.running {

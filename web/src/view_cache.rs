@@ -39,7 +39,7 @@ pub fn view_of(
     state: &Playground,
     clock: &mut dyn FnMut() -> f64,
 ) -> Rc<ClusterView> {
-    let moving = state.playing || state.busy();
+    let moving = state.ticking();
     let now = clock();
     if let Some(cache) = slot.as_ref()
         && still_good(cache, state.version, moving, now)

@@ -273,7 +273,8 @@ pub fn topology(props: &TopologyProps) -> Html {
     };
 
     let drawn = |n: usize| n <= MAX_DRAWN_LINES;
-    let links = view.links.iter().take_while(|_| drawn(view.links.len())).filter_map(|&(a, b)| {
+    let drawable = |lines: &[(u16, u16)]| if drawn(lines.len()) { lines.len() } else { 0 };
+    let links = view.links[..drawable(&view.links)].iter().filter_map(|&(a, b)| {
         let (&(x1, y1), &(x2, y2)) = (at.get(&a)?, at.get(&b)?);
         Some(html! {
             <line class="bus-link" x1={x1.to_string()} y1={y1.to_string()} x2={x2.to_string()} y2={y2.to_string()} />
@@ -281,7 +282,7 @@ pub fn topology(props: &TopologyProps) -> Html {
     });
     // A cut both ways is one red dashed line; one way, an arrow shows the dead direction.
     let cut_set: BTreeSet<(u16, u16)> = view.cuts.iter().copied().collect();
-    let cuts = view.cuts.iter().take_while(|_| drawn(view.cuts.len())).filter_map(|&(a, b)| {
+    let cuts = view.cuts[..drawable(&view.cuts)].iter().filter_map(|&(a, b)| {
         let both = cut_set.contains(&(b, a));
         if both && a > b {
             return None;
@@ -505,15 +506,25 @@ mod tests {
     use super::*;
     use console::Console;
 
-    #[test]
-    fn replicas_sit_outside_their_master_and_every_node_is_placed() {
+    /// A cluster of the servers on `ports` (started with `options`) with `replicas` each.
+    fn cluster(ports: std::ops::RangeInclusive<u16>, options: &str, replicas: u8) -> Console {
         let mut c = Console::new(1);
-        for p in 7000..=7005 {
+        for p in ports.clone() {
             c.eval_shell(&format!(
-                "redis-server --port {p} --cluster-enabled yes --daemonize yes"
+                "redis-server --port {p} --cluster-enabled yes {options}--daemonize yes"
             ));
         }
-        c.eval_shell("redis-cli --cluster create 127.0.0.1:7000 127.0.0.1:7001 127.0.0.1:7002 127.0.0.1:7003 127.0.0.1:7004 127.0.0.1:7005 --cluster-replicas 1 --cluster-yes");
+        let addrs: Vec<String> = ports.map(|p| format!("127.0.0.1:{p}")).collect();
+        c.eval_shell(&format!(
+            "redis-cli --cluster create {} --cluster-replicas {replicas} --cluster-yes",
+            addrs.join(" ")
+        ));
+        c
+    }
+
+    #[test]
+    fn replicas_sit_outside_their_master_and_every_node_is_placed() {
+        let mut c = cluster(7000..=7005, "", 1);
         c.eval_shell("sleep 3");
         let view = c.sim().view();
         let at = layout(&view);
@@ -539,13 +550,7 @@ mod tests {
 
     #[test]
     fn the_agreed_belief_is_the_worst_any_running_node_holds() {
-        let mut c = Console::new(1);
-        for p in 7000..=7002 {
-            c.eval_shell(&format!(
-                "redis-server --port {p} --cluster-enabled yes --cluster-node-timeout 2000 --daemonize yes"
-            ));
-        }
-        c.eval_shell("redis-cli --cluster create 127.0.0.1:7000 127.0.0.1:7001 127.0.0.1:7002 --cluster-replicas 0 --cluster-yes");
+        let mut c = cluster(7000..=7002, "--cluster-node-timeout 2000 ", 0);
         c.eval_shell("sleep 2");
         let agreed = consensus(&c.sim().view());
         assert!(agreed.values().all(|&b| b == Belief::Ok), "{agreed:?}");
