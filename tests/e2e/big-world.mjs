@@ -55,6 +55,9 @@ try {
   console.log(`nodes | load+create (real s, virtual s) | frames meanwhile | play ${playSeconds} s at 1x: speed | frames meanwhile`);
   for (const n of sizes) {
     const page = await site.browser.newPage({ viewport: { width: 1200, height: 800 } });
+    // A panic or an error in the page would otherwise only show as a wait that never ends.
+    page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
+    page.on('console', (m) => m.type() === 'error' && console.error(`page console: ${m.text()}`));
     await page.goto(site.url);
     await page.locator('.terminal-input').waitFor({ timeout: 30_000 });
     const frames = await watchFrames(page);
@@ -63,14 +66,23 @@ try {
     const before = await clock();
     const t0 = Date.now();
     await page.setInputFiles('.scenario-file', { name: 'big.txt', mimeType: 'text/plain', buffer: Buffer.from(scenario(n)) });
-    // Done when the create line is in the scrollback and nothing runs any more.
+    // What the terminal says meanwhile, every minute, so that a stall shows where it is.
+    const status = setInterval(async () => {
+      const note = await page
+        .evaluate(() => document.querySelector('.terminal-running')?.textContent ?? '(nothing running)')
+        .catch((e) => `(page unreadable: ${e.message})`);
+      console.error(`${Math.round((Date.now() - t0) / 1000)} s: ${note.slice(0, 200)}`);
+    }, 60_000);
+    // Done when nothing runs any more and create has printed its last line (at 1,000 nodes its
+    // output is longer than the scrollback keeps, so the create line itself scrolls away).
     await page.waitForFunction(
       () =>
         !document.querySelector('.terminal-running') &&
-        [...document.querySelectorAll('.terminal-line')].some((l) => l.textContent.startsWith('$ redis-cli --cluster create')),
+        /^\[(OK\] All 16384 slots covered|ERR\])/.test([...document.querySelectorAll('.terminal-line')].at(-1)?.textContent ?? ''),
       null,
       { timeout: 3_600_000, polling: 500 },
     );
+    clearInterval(status);
     const loadSecs = (Date.now() - t0) / 1000;
     const created = await clock();
     const loadFrames = await frames();

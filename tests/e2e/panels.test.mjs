@@ -41,11 +41,17 @@ async function lastOutputAfter(page, typed) {
   return out;
 }
 
+/** Runs the current guided step, and waits for it to end (a step runs over the clock's ticks). */
+async function runStep(page) {
+  await page.locator('.guide-run').click();
+  await page.locator('.terminal-running').waitFor({ state: 'detached' });
+}
+
 async function runGuide(page) {
   await page.selectOption('.preset-select', 'seed-failover');
   const steps = await page.locator('.guide-step').count();
   for (let i = 0; i < steps; i++) {
-    await page.locator('.guide-run').click();
+    await runStep(page);
   }
   await page.locator('.guide-done').waitFor();
 }
@@ -69,10 +75,10 @@ test('the seed preset walks to the promotion and the topology shows 7003 as mast
     const steps = await page.locator('.guide-step').count();
     for (let i = 0; i < steps; i++) {
       const line = await page.locator('.guide-step.current .guide-line').textContent();
-      await page.locator('.guide-run').click();
+      await runStep(page);
       if (line === '$ sleep 10' && i > 8) await shoot(page, 'after-failover.png');
       if (line.startsWith('127.0.0.1:7003> CLUSTER REPLICATE')) {
-        await page.locator('.guide-run').click(); // sleep 10: the replica syncs
+        await runStep(page); // sleep 10: the replica syncs
         i += 1;
         await shoot(page, 'cluster-ready.png');
       }

@@ -203,3 +203,32 @@ test('a line that waits on a day of virtual time runs over the clock ticks and t
     await page.close();
   }
 });
+
+test('Ctrl-C stops a running sleep where it is and gives the prompt back', async () => {
+  const { page, errors } = await openPlayground();
+  try {
+    await page.selectOption('.preset-select', 'three-plus-three');
+    await page.locator('.terminal-prompt', { hasText: '127.0.0.1:7000>' }).waitFor({ timeout: 30_000 });
+    await typeLine(page, 'exit');
+    const clock = async () => Date.parse((await page.locator('.clock').first().textContent()).replace(' UTC', 'Z'));
+    const before = await clock();
+    await typeLine(page, 'sleep 86400');
+    await page.locator('.terminal-running').waitFor({ timeout: 10_000 });
+    // The prompt is gone, so the Stop button holds the focus: Ctrl-C goes to it.
+    await page.waitForFunction(() => document.activeElement?.classList.contains('terminal-stop'));
+    await page.keyboard.press('Control+c');
+    await page.locator('.terminal-input').waitFor({ timeout: 10_000 });
+    const lines = await page.locator('.terminal-line').allTextContents();
+    assert.deepEqual(lines.slice(-2), ['$ sleep 86400', '^C']);
+    const slept = (await clock()) - before;
+    assert.ok(slept > 0 && slept < 86_400_000, `the sleep stopped after ${slept} virtual ms`);
+    // The prompt has the focus back: typing goes on without a click.
+    await page.waitForFunction(() => document.activeElement?.classList.contains('terminal-input'));
+    await page.keyboard.type('redis-cli -p 7000 PING');
+    await page.keyboard.press('Enter');
+    await page.locator('.terminal-line', { hasText: 'PONG' }).last().waitFor();
+    assert.deepEqual(errors, [], 'the page threw');
+  } finally {
+    await page.close();
+  }
+});

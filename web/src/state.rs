@@ -37,6 +37,20 @@ pub const TICK_BUDGET_MS: f64 = 30.0;
 /// between them. Small enough that one slice of a 1,000-node world stays well under a frame.
 const TICK_SLICE_MS: u64 = 10;
 
+/// The next slice (virtual ms) after one that took `took` real ms: halved, down to a
+/// millisecond, while a slice costs more than half the tick's budget (a big world joining),
+/// doubled up to `max` while it costs little. Slicing changes nothing in the world: events run
+/// in time order whatever the steps.
+fn adapt_slice(slice: u64, took: f64, max: u64) -> u64 {
+    if took > TICK_BUDGET_MS / 2.0 {
+        (slice / 2).max(1)
+    } else if took < TICK_BUDGET_MS / 8.0 {
+        (slice * 2).min(max)
+    } else {
+        slice
+    }
+}
+
 /// The longest slice a running line gets at once (virtual ms).
 const MAX_RUNNING_SLICE_MS: u64 = 60_000;
 
@@ -101,6 +115,8 @@ pub struct Playground {
     pub speed: f64,
     /// Virtual time owed to the world but not yet run (less than a millisecond).
     carry: f64,
+    /// The virtual milliseconds the clock's next slice runs (see [`adapt_slice`]).
+    play_slice: u64,
     /// The speed the last tick reached, when it could not run all the virtual time it owed
     /// within [`TICK_BUDGET_MS`] (a big world at a high speed); `None` while it keeps up.
     pub behind: Option<f64>,
@@ -144,6 +160,11 @@ pub struct Playground {
     pending: Rc<Vec<String>>,
     /// Lines of a loaded scenario still to run, in order, before anything else.
     queue: Rc<Vec<Typed>>,
+    /// Ctrl-C was pressed while a line that cannot stop midway ran: how many waiting lines
+    /// it dropped, told when that line ends.
+    stopping: Option<usize>,
+    /// A share link's moment, shown once its lines have run.
+    scrub_after: Option<SimTime>,
 }
 
 /// A line still running (typed, or a scenario's), and what is needed to show it when it ends.
@@ -243,6 +264,16 @@ fn printed_lines(text: &str) -> impl Iterator<Item = TermLine> + '_ {
     body.split('\n')
         .filter(move |_| !text.is_empty())
         .map(|l| output_line(l.strip_suffix('\r').unwrap_or(l)))
+}
+
+/// The note for lines Ctrl-C dropped before they ran (none for none).
+fn dropped_note(dropped: usize) -> Option<TermLine> {
+    (dropped > 0).then(|| {
+        output_line(&format!(
+            "# Stopped: {dropped} more line{} not run.",
+            if dropped == 1 { " was" } else { "s were" }
+        ))
+    })
 }
 
 /// Whether a shell line only lets time pass (`sleep N`, with no `$(...)` that could act).
@@ -366,6 +397,7 @@ impl Playground {
             playing: false,
             speed: 1.0,
             carry: 0.0,
+            play_slice: TICK_SLICE_MS,
             behind: None,
             transcript: Rc::new(Vec::new()),
             timeline: Rc::new(Timeline::default()),
@@ -384,6 +416,8 @@ impl Playground {
             running: None,
             pending: Rc::new(Vec::new()),
             queue: Rc::new(Vec::new()),
+            stopping: None,
+            scrub_after: None,
         };
         p.snapshot(true, p.now(), false);
         p
@@ -582,6 +616,12 @@ impl Playground {
             ),
             None => "Running.".to_string(),
         };
+        if self.stopping.is_some() {
+            note.push_str(
+                " Ctrl-C: redis-cli --cluster ends once the nodes agree (a transcript could not replay it stopped midway); nothing runs after it.",
+            );
+            return note;
+        }
         let waiting = self.queue.len() + self.pending.len();
         if waiting > 0 {
             note.push_str(&format!(
@@ -677,12 +717,6 @@ impl Playground {
         }
     }
 
-    /// Runs a scenario line to its end at once (a guided step, a share link's lines).
-    fn run_typed(&mut self, typed: &Typed) {
-        self.start_typed(typed);
-        self.work(0.0, &mut || 0.0);
-    }
-
     /// Lets the running line go on, then the scenario's lines and the host's in order, until
     /// the tick's real-time budget (counted from `start`) is used.
     fn work(&mut self, start: f64, clock: &mut dyn FnMut() -> f64) {
@@ -699,14 +733,14 @@ impl Playground {
                     Started::Done(out) => {
                         self.running = None;
                         self.finish_line(&r, out);
+                        if let Some(dropped) = self.stopping.take() {
+                            self.push_lines(dropped_note(dropped), false);
+                        }
                     }
                     Started::Running(job) => {
                         r.job = Some(job);
-                        // Slicing changes nothing in the world; longer slices waste less time
-                        // checking the clock, so they grow while they stay well within budget.
-                        if clock() - before < TICK_BUDGET_MS / 8.0 {
-                            r.slice = (r.slice * 2).min(MAX_RUNNING_SLICE_MS);
-                        }
+                        // Longer slices waste less time checking the clock.
+                        r.slice = adapt_slice(r.slice, clock() - before, MAX_RUNNING_SLICE_MS);
                     }
                 }
             } else if let Some((next, rest)) = self.queue.split_first() {
@@ -718,6 +752,10 @@ impl Playground {
                 self.pending = Rc::new(rest.to_vec());
                 self.start_submit(&next);
             } else {
+                // A share link's moment, once its lines have all run.
+                if let Some(at) = self.scrub_after.take() {
+                    self.scrub_to(at);
+                }
                 break;
             }
             if clock() - start > TICK_BUDGET_MS {
@@ -727,7 +765,7 @@ impl Playground {
         self.drain_story();
     }
 
-    /// Shows a line that ended, records it and saves the moment.    /// Shows a line that ended, records it and saves the moment.
+    /// Shows a line that ended, records it and saves the moment.
     fn finish_line(&mut self, run: &RunningLine, out: console::Output) {
         if run.from_scenario {
             self.finish_typed(run, out);
@@ -762,6 +800,48 @@ impl Playground {
         tab.prompt = prompt;
         self.remember(line);
         self.snapshot(true, started, sleep_only);
+    }
+
+    /// Ctrl-C while lines run, as in a shell running a script: a running `sleep` stops where
+    /// it is, and the lines still waiting (the rest of a loaded file, the host page's) are
+    /// dropped. The cluster manager's wait for the nodes to agree goes on to its end, because
+    /// a transcript could not replay it stopped midway; the terminal says so meanwhile.
+    fn interrupt_running(&mut self) {
+        let dropped = self.queue.len() + self.pending.len();
+        self.queue = Rc::new(Vec::new());
+        self.pending = Rc::new(Vec::new());
+        // A share link's moment is out of reach once its lines stop.
+        self.scrub_after = None;
+        let Some(running) = self.running.clone() else {
+            self.push_lines(dropped_note(dropped), false);
+            return;
+        };
+        let r = running.borrow();
+        if !(r.job.as_ref().is_some_and(Job::sleeping) && is_plain_sleep(&r.line)) {
+            self.stopping = Some(self.stopping.unwrap_or(0) + dropped);
+            return;
+        }
+        self.running = None;
+        let mut new = vec![TermLine {
+            kind: LineKind::Input,
+            text: r.input(),
+        }];
+        new.extend(printed_lines(&r.progress()));
+        // A terminal echoes ^C on its own line, under the line it stopped.
+        new.push(output_line("^C"));
+        new.extend(dropped_note(dropped));
+        self.push_lines(new, false);
+        if !r.from_scenario {
+            self.remember(&r.line);
+            self.last_run = Some(Rc::new(LineRun {
+                seq: self.last_run.as_ref().map_or(1, |l| l.seq + 1),
+                line: r.line.clone(),
+                output: "^C".to_string(),
+            }));
+        }
+        // The line is not recorded: the time it let pass is, as a `sleep` before the next
+        // line, exactly as when the clock plays.
+        self.snapshot(true, r.started, true);
     }
 
     /// Runs a `$` line for a button, keeping the active tab's session.
@@ -808,6 +888,8 @@ impl Playground {
     /// A new world; tabs keep their scrollback but go back to the shell.
     fn reset_world(&mut self, note: &str) {
         self.running = None;
+        self.stopping = None;
+        self.scrub_after = None;
         self.pending = Rc::new(Vec::new());
         self.queue = Rc::new(Vec::new());
         let fresh = Playground::new(self.seed);
@@ -918,10 +1000,13 @@ impl Playground {
         let start = clock();
         let mut ran = 0;
         while ran < ms {
-            let slice = (ms - ran).min(TICK_SLICE_MS);
+            let slice = (ms - ran).min(self.play_slice);
+            let before = clock();
             self.play_for(slice);
             ran += slice;
-            if clock() - start > TICK_BUDGET_MS {
+            let now = clock();
+            self.play_slice = adapt_slice(self.play_slice, now - before, TICK_SLICE_MS);
+            if now - start > TICK_BUDGET_MS {
                 break;
             }
         }
@@ -1009,6 +1094,11 @@ impl Reducible for Playground {
                 | Action::LoadScenario(_)
                 | Action::OpenLink(_)
                 | Action::Configure(_) => {}
+                Action::Interrupt(_) => {
+                    s.interrupt_running();
+                    s.bump();
+                    return Rc::new(s);
+                }
                 _ => return self,
             }
         }
@@ -1137,13 +1227,10 @@ impl Reducible for Playground {
                 Ok(()) => {
                     s.seed = link.seed;
                     s.reset_world("# Opened a shared link.");
-                    for step in &Scenario::parse(&link.lines.join("\n")).steps {
-                        s.run_typed(&step.typed);
-                    }
-                    if let Some(at) = link.at {
-                        s.scrub_to(SimTime::from_unix_millis(at));
-                    }
+                    s.scrub_after = link.at.map(SimTime::from_unix_millis);
                     s.panels = link.panels;
+                    let steps = Scenario::parse(&link.lines.join("\n")).steps;
+                    s.run_queued(steps.into_iter().map(|s| s.typed).collect());
                 }
             },
             Action::Click(line) => s.click(&line),
@@ -1187,7 +1274,7 @@ impl Reducible for Playground {
                     Some(step)
                 });
                 if let Some(step) = next {
-                    s.run_typed(&step.typed);
+                    s.run_queued(vec![step.typed]);
                 }
             }
             Action::LoadScenario(text) => match console::embed::check_scenario_text(&text) {
@@ -1560,6 +1647,71 @@ mod tests {
         );
     }
 
+    /// A clock that moves 10 ms per reading, so that a tick's budget ends after a few slices.
+    fn slow_clock() -> impl FnMut() -> f64 {
+        let mut t = 0.0;
+        move || {
+            t += 10.0;
+            t
+        }
+    }
+
+    #[test]
+    fn ctrl_c_stops_a_sleep_where_it_is_and_the_transcript_still_replays() {
+        let s = submit(three_masters(), "redis-cli -p 7000 SET a 1");
+        let start = s.now();
+        let mut s = (*s).clone();
+        s.submit_with("sleep 100", &mut slow_clock());
+        s.work(0.0, &mut slow_clock());
+        let s = Rc::new(s);
+        let reached = s.now();
+        assert!(s.running.is_some());
+        assert!(reached > start && reached < start + 100_000, "{reached:?}");
+        let s = act(s, Action::Interrupt(String::new()));
+        assert!(!s.busy());
+        assert_eq!(s.now(), reached, "the world stays where the sleep stopped");
+        assert_eq!(last_lines(&s, 2), ["$ sleep 100", "^C"]);
+        assert_eq!(s.last_run.as_ref().map(|r| r.output.as_str()), Some("^C"));
+        assert!(s.timeline.range().is_some_and(|(_, end)| end == reached));
+        // The stopped line is not in the transcript; the time it let pass is.
+        let s = submit(s, "redis-cli -p 7000 GET a");
+        let t = s.transcript_text();
+        assert!(!t.contains("sleep 100"), "{t}");
+        let slept = format!("$ sleep {}\n", sleep_secs(reached - start));
+        assert!(t.contains(&slept), "{slept} in {t}");
+        assert_eq!(replayed_hash(&t), s.console().borrow().sim().trace_hash());
+    }
+
+    #[test]
+    fn ctrl_c_drops_waiting_lines_and_lets_the_join_end() {
+        let text = "$ redis-server --port 7000 --cluster-enabled yes --daemonize yes\n$ redis-server --port 7001 --cluster-enabled yes --daemonize yes\n$ redis-server --port 7002 --cluster-enabled yes --daemonize yes\n$ redis-cli --cluster create 127.0.0.1:7000 127.0.0.1:7001 127.0.0.1:7002 --cluster-replicas 0 --cluster-yes\n$ sleep 3\n127.0.0.1:7001> CLUSTER INFO\n";
+        let mut s = Playground::new(1);
+        s.reset_world("# Loaded a scenario file.");
+        let steps = Scenario::parse(text).steps.into_iter().map(|s| s.typed);
+        Rc::make_mut(&mut s.queue).extend(steps);
+        while s
+            .running
+            .as_ref()
+            .is_none_or(|r| !r.borrow().line.contains("create"))
+        {
+            s.work(0.0, &mut slow_clock());
+        }
+        let s = act(Rc::new(s), Action::Interrupt(String::new()));
+        // The cluster manager cannot stop midway: it goes on, and says why.
+        assert!(s.running.is_some());
+        assert!(s.queue.is_empty());
+        assert!(s.busy_note().contains("Ctrl-C"), "{}", s.busy_note());
+        let s = act(s, Action::Tick(50.0));
+        assert!(!s.busy());
+        assert_eq!(last_lines(&s, 1), ["# Stopped: 2 more lines were not run."]);
+        let t = s.transcript_text();
+        assert!(t.ends_with("--cluster-replicas 0 --cluster-yes\n"), "{t}");
+        assert_eq!(replayed_hash(&t), s.console().borrow().sim().trace_hash());
+        // Ctrl-C with nothing running is a shell's: the line typed so far, abandoned.
+        let s = act(s, Action::Interrupt("GET a".into()));
+        assert_eq!(last_lines(&s, 1), ["$ GET a^C"]);
+    }
+
     #[test]
     fn a_world_too_big_to_copy_plays_on_without_a_timeline() {
         let mut s = Rc::new(Playground::new(1));
@@ -1600,13 +1752,29 @@ mod tests {
             let s = submit(s, "redis-cli -p 7000 CLUSTER MEET 127.0.0.1 7001");
             (*s).clone()
         };
-        // A clock that moves 20 ms per look: the tick runs two 10 ms slices, then stops.
+        // A clock that moves 20 ms per look: a 10 ms slice "takes" 20 ms, more than half the
+        // tick's budget, so the tick stops after it and the next slices are shorter, down to a
+        // millisecond; a quick clock makes them long again.
         let mut t = 0.0;
         let mut slow = || {
             t += 20.0;
             t
         };
-        assert_eq!(world().play_within_budget(5000, &mut slow), 20);
+        let mut w = world();
+        assert_eq!(w.play_within_budget(5000, &mut slow), 10);
+        assert_eq!(w.play_slice, 5);
+        assert_eq!(w.play_within_budget(5000, &mut slow), 5);
+        for _ in 0..5 {
+            w.play_within_budget(5000, &mut slow);
+        }
+        assert_eq!(w.play_slice, 1);
+        let mut t = 0.0;
+        let mut quick = || {
+            t += 1.0;
+            t
+        };
+        assert!(w.play_within_budget(5000, &mut quick) > 10);
+        assert_eq!(w.play_slice, TICK_SLICE_MS);
         // A clock that stands still lets all of it run, and five hundred slices give the same
         // world as one `sleep`.
         let mut sliced = world();

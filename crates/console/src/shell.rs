@@ -65,6 +65,13 @@ impl Job {
         &self.line
     }
 
+    /// Whether the line waits out a `sleep`. Stopping it there (Ctrl-C) leaves the world as a
+    /// shorter `sleep` would, so a transcript can replay it; stopping the cluster manager's
+    /// wait could not be replayed.
+    pub fn sleeping(&self) -> bool {
+        matches!(self.wait, Wait::Sleep(_))
+    }
+
     /// What the line printed so far.
     pub fn progress(&self) -> String {
         match &self.wait {

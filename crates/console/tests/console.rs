@@ -274,6 +274,8 @@ fn run_sliced(c: &mut Console, line: &str, ms: u64) -> (console::Output, usize, 
             Started::Running(job) => {
                 slices += 1;
                 assert_eq!(job.line(), line);
+                // Only a `sleep` can be stopped midway (Ctrl-C in the playground).
+                assert_eq!(job.sleeping(), line.starts_with("sleep "), "{line}");
                 seen.push(job.progress());
                 step = c.resume(job, ms);
             }

@@ -131,7 +131,7 @@ pub fn guide_panel(props: &PresetPanelProps) -> Html {
                                 if !step.explain.is_empty() { <p class="guide-explain">{ &step.explain }</p> }
                                 <code class="guide-line">{ &step.line }</code>
                                 if i == g.next {
-                                    <button class="guide-run" onclick={next.clone()}>{ "Run this step" }</button>
+                                    <button class="guide-run" onclick={next.clone()} disabled={state.busy()}>{ "Run this step" }</button>
                                 }
                             </li>
                         }

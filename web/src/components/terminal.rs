@@ -81,7 +81,25 @@ pub fn terminal(props: &TerminalProps) -> Html {
     let input = use_state(String::new);
     let history_at = use_state(|| None::<usize>);
     let input_ref = use_node_ref();
+    let stop_ref = use_node_ref();
     let screen_ref = use_node_ref();
+
+    // While lines run the prompt is gone: the Stop button takes the focus it leaves behind
+    // (so Ctrl-C reaches it), and the prompt takes it back when they end. Focus elsewhere (a
+    // button, a panel) is left alone.
+    {
+        let (input_ref, stop_ref) = (input_ref.clone(), stop_ref.clone());
+        use_effect_with(state.busy(), move |&busy| {
+            let lost = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.active_element())
+                .is_none_or(|el| el.tag_name() == "BODY");
+            let target = if busy { stop_ref } else { input_ref };
+            if let (true, Some(el)) = (lost, target.cast::<web_sys::HtmlElement>()) {
+                let _ = el.focus();
+            }
+        });
+    }
 
     // Keep the newest line in view after every command.
     {
@@ -137,6 +155,20 @@ pub fn terminal(props: &TerminalProps) -> Html {
         })
     };
 
+    let stop = {
+        let state = state.clone();
+        Callback::from(move |_: MouseEvent| state.dispatch(Action::Interrupt(String::new())))
+    };
+    let stop_key = {
+        let state = state.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.ctrl_key() && e.key().eq_ignore_ascii_case("c") && !has_selection() {
+                e.prevent_default();
+                state.dispatch(Action::Interrupt(String::new()));
+            }
+        })
+    };
+
     let focus = {
         let input_ref = input_ref.clone();
         Callback::from(move |_: MouseEvent| {
@@ -165,6 +197,8 @@ pub fn terminal(props: &TerminalProps) -> Html {
                     { for running.progress().lines().map(|l| html! { <pre class="terminal-line output">{ l.to_string() }</pre> }) }
                 }
                 <p class="terminal-running" role="status">{ state.busy_note() }</p>
+                <button class="terminal-stop" ref={stop_ref} onclick={stop} onkeydown={stop_key}
+                    title="stop the running sleep, and the lines waiting after it">{ "Stop (Ctrl-C)" }</button>
             } else if state.read_only {
                 // The host page runs the lines; the reader watches.
                 <p class="terminal-read-only">{ "Read-only: the page runs the commands here." }</p>
