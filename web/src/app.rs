@@ -17,6 +17,7 @@ use crate::components::timeline_bar::TimelineBar;
 use crate::components::topology::Topology;
 use crate::hooks::use_clock;
 use crate::state::{Action, Playground};
+use crate::view_cache::ByPtr;
 use console::embed::EmbedOptions;
 use console::panels::{Panel, Panels};
 use std::rc::Rc;
@@ -180,25 +181,19 @@ pub fn app() -> Html {
             move || drop(listener)
         });
     }
-    // Tell a host page when a replica is promoted (compared with the roles seen last render).
+    // Tell a host page when a replica is promoted (compared with the last picture's roles;
+    // only a new picture is compared, not every clock tick).
     {
-        let nodes = view.nodes.clone();
-        let seen = use_mut_ref(Vec::<cluster_sim::NodeView>::new);
-        use_effect_with(
-            nodes
-                .iter()
-                .map(|n| (n.port, n.role, n.running))
-                .collect::<Vec<_>>(),
-            move |_| {
-                for port in cluster_sim::promoted(&seen.borrow(), &nodes) {
-                    crate::host::post(
-                        "node-promoted",
-                        &[("port", wasm_bindgen::JsValue::from(port))],
-                    );
-                }
-                *seen.borrow_mut() = nodes;
-            },
-        );
+        let seen = use_mut_ref(Rc::<cluster_sim::ClusterView>::default);
+        use_effect_with(ByPtr(Rc::clone(&view)), move |view| {
+            for port in cluster_sim::promoted(&seen.borrow().nodes, &view.0.nodes) {
+                crate::host::post(
+                    "node-promoted",
+                    &[("port", wasm_bindgen::JsValue::from(port))],
+                );
+            }
+            *seen.borrow_mut() = Rc::clone(&view.0);
+        });
     }
     // Tell it the state when something a host may show changes (not on every clock tick).
     // Built on every render, so only when there is a host to tell.

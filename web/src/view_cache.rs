@@ -27,6 +27,18 @@ pub struct ViewCache {
     cost: f64,
 }
 
+/// A shared value compared by address: the same picture of the world, not an equal one. As a
+/// hook's dependency it re-runs the hook only for a new picture; comparing two pictures of a
+/// thousand nodes field by field would cost what the hook saves.
+#[derive(Debug)]
+pub struct ByPtr<T>(pub Rc<T>);
+
+impl<T> PartialEq for ByPtr<T> {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
 /// Whether the cached picture may be shown for `version` at real time `now`; `moving` says
 /// the clock plays or lines run.
 fn still_good(cache: &ViewCache, version: u64, moving: bool, now: f64) -> bool {

@@ -314,3 +314,38 @@ async fn an_exercise_gives_hints_checks_and_remembers_it_was_solved() {
     assert!(text(&root, ".exercise-select").contains("✓ 1. Slots and redirection"));
     root.remove();
 }
+
+#[wasm_bindgen_test]
+async fn a_big_world_draws_its_nodes_but_no_messages_in_flight() {
+    let root = mount().await;
+    type_line(
+        &root,
+        "redis-server --port 7000 --cluster-enabled yes --daemonize yes",
+    )
+    .await;
+    assert_eq!(count(&root, ".topology .msg-filter"), 1);
+    let over = clusterlab_web::components::topology::MAX_FLYING_NODES as u16 + 1;
+    for port in 7001..7000 + over {
+        type_line(
+            &root,
+            &format!("redis-server --port {port} --cluster-enabled yes --daemonize yes"),
+        )
+        .await;
+    }
+    assert_eq!(count(&root, ".topology .node"), u32::from(over));
+    assert_eq!(count(&root, ".topology .msg-filter"), 0);
+    assert!(
+        text(&root, ".topology").contains("Messages are drawn in flight up to 200 nodes"),
+        "{}",
+        text(&root, ".topology")
+    );
+    // The nodes are drawn apart from the clock's ticks, and still follow a choice.
+    click_svg(&root, ".topology .node[data-label^=\"7100 master\"]").await;
+    assert_eq!(count(&root, ".topology .node.selected"), 1);
+    assert!(
+        find(&root, ".topology .node.selected")
+            .get_attribute("data-label")
+            .unwrap_or_default()
+            .starts_with("7100 master")
+    );
+}

@@ -47,7 +47,8 @@ pub fn event_log(props: &EventLogProps) -> Html {
     let list_ref = use_node_ref();
     {
         let list_ref = list_ref.clone();
-        use_effect_with(state.story.len(), move |_| {
+        // The newest entry's number, not the count: the count stops growing at the story's cap.
+        use_effect_with(state.story.last().map(|e| e.seq), move |_| {
             if let Some(el) = list_ref.cast::<web_sys::Element>() {
                 el.set_scroll_top(el.scroll_height());
             }

@@ -41,6 +41,9 @@ pub fn load_history() -> Vec<String> {
     crate::storage::load_lines(HISTORY_KEY)
 }
 
+/// At most this many of a running line's last printed lines are shown while it runs.
+pub const MAX_RUNNING_SHOWN: usize = 200;
+
 /// Properties of [`Scrollback`].
 #[derive(Debug, Properties)]
 pub struct ScrollbackProps {
@@ -101,10 +104,31 @@ pub fn terminal(props: &TerminalProps) -> Html {
         });
     }
 
-    // Keep the newest line in view after every command.
+    // What a running line printed so far: its last lines only, the whole of it goes to the
+    // scrollback when it ends (a thousand-node `create` prints thousands of lines, and this part
+    // is drawn on every clock tick).
+    let progress: Option<(String, Vec<String>, usize)> = state.running.as_ref().map(|r| {
+        let r = r.borrow();
+        let progress = r.progress();
+        let all: Vec<&str> = progress.lines().collect();
+        let skip = all.len().saturating_sub(MAX_RUNNING_SHOWN);
+        (
+            r.input(),
+            all[skip..].iter().map(|l| l.to_string()).collect(),
+            skip,
+        )
+    });
+    // Keep the newest line in view when the lines change. Not on every clock tick: reading the
+    // height makes the browser lay the page out again, a big world's drawing included.
     {
         let screen_ref = screen_ref.clone();
-        use_effect_with(state.version, move |_| {
+        let shown = (
+            Rc::as_ptr(state.lines()) as usize,
+            state.active,
+            progress.as_ref().map(|(_, lines, skip)| lines.len() + skip),
+            state.busy(),
+        );
+        use_effect_with(shown, move |_| {
             if let Some(el) = screen_ref.cast::<web_sys::Element>() {
                 el.set_scroll_top(el.scroll_height());
             }
@@ -192,9 +216,12 @@ pub fn terminal(props: &TerminalProps) -> Html {
             if state.busy() {
                 // A line that waits on virtual time, or a scenario's lines: what runs now and
                 // what it printed so far; the prompt comes back when all have run.
-                if let Some(running) = state.running.as_ref().map(|r| r.borrow()) {
-                    <pre class="terminal-line input">{ running.input() }</pre>
-                    { for running.progress().lines().map(|l| html! { <pre class="terminal-line output">{ l.to_string() }</pre> }) }
+                if let Some((input, lines, skip)) = progress {
+                    <pre class="terminal-line input">{ input }</pre>
+                    if skip > 0 {
+                        <p class="terminal-earlier">{ format!("({skip} earlier lines, shown when it ends)") }</p>
+                    }
+                    { for lines.into_iter().map(|l| html! { <pre class="terminal-line output">{ l }</pre> }) }
                 }
                 <p class="terminal-running" role="status">{ state.busy_note() }</p>
                 <button class="terminal-stop" ref={stop_ref} onclick={stop} onkeydown={stop_key}

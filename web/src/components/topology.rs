@@ -10,6 +10,7 @@ use cluster_sim::{Belief, ClusterView, NodeView, WireMsg};
 use yew::prelude::*;
 
 use crate::state::{Action, Playground};
+use crate::view_cache::ByPtr;
 
 /// Properties of [`Topology`].
 #[derive(Debug, Properties, PartialEq)]
@@ -58,28 +59,42 @@ const RING: f64 = 118.0;
 const OUTER: f64 = 210.0;
 
 /// Where each node sits: masters evenly on a ring, each master's replicas just outside it.
+/// A replica whose master is not on the ring (unknown, or itself a replica for a moment after
+/// a failover) sits on the ring as if it were a master, so every node is drawn somewhere.
+/// A few passes over the nodes, no more: a picture of a thousand nodes is laid out anew.
 pub fn layout(view: &ClusterView) -> BTreeMap<u16, (f64, f64)> {
     let (cx, cy) = (WIDTH / 2.0, HEIGHT / 2.0);
-    let known: Vec<u16> = view.nodes.iter().map(|n| n.port).collect();
-    let is_replica_here =
-        |n: &NodeView| n.role == "slave" && n.master_port.is_some_and(|m| known.contains(&m));
-    let masters: Vec<&NodeView> = view.nodes.iter().filter(|n| !is_replica_here(n)).collect();
+    let known: BTreeSet<u16> = view.nodes.iter().map(|n| n.port).collect();
+    let master_in = |n: &NodeView, set: &BTreeSet<u16>| {
+        n.master_port
+            .filter(|m| n.role == "slave" && set.contains(m))
+    };
+    let ring: BTreeSet<u16> = view
+        .nodes
+        .iter()
+        .filter(|n| master_in(n, &known).is_none())
+        .map(|n| n.port)
+        .collect();
+    let mut masters = Vec::new();
+    let mut replicas_of: BTreeMap<u16, Vec<u16>> = BTreeMap::new();
+    for n in &view.nodes {
+        match master_in(n, &ring) {
+            Some(m) => replicas_of.entry(m).or_default().push(n.port),
+            None => masters.push(n.port),
+        }
+    }
     let mut at = BTreeMap::new();
     let count = masters.len().max(1) as f64;
-    for (i, m) in masters.iter().enumerate() {
+    for (i, &m) in masters.iter().enumerate() {
         let angle = -std::f64::consts::FRAC_PI_2 + std::f64::consts::TAU * i as f64 / count;
         let r = if masters.len() == 1 { 0.0 } else { RING };
-        at.insert(m.port, (cx + r * angle.cos(), cy + r * angle.sin()));
-        let replicas: Vec<&NodeView> = view
-            .nodes
-            .iter()
-            .filter(|n| is_replica_here(n) && n.master_port == Some(m.port))
-            .collect();
+        at.insert(m, (cx + r * angle.cos(), cy + r * angle.sin()));
+        let replicas = replicas_of.get(&m).map_or(&[][..], Vec::as_slice);
         let spread = (std::f64::consts::TAU / count / 2.5).min(0.5);
-        for (j, r) in replicas.iter().enumerate() {
+        for (j, &r) in replicas.iter().enumerate() {
             let offset = (j as f64 - (replicas.len() as f64 - 1.0) / 2.0) * spread;
             let a = angle + offset;
-            at.insert(r.port, (cx + OUTER * a.cos(), cy + OUTER * a.sin()));
+            at.insert(r, (cx + OUTER * a.cos(), cy + OUTER * a.sin()));
         }
     }
     at
@@ -121,6 +136,11 @@ pub const FLIGHT_MS: f64 = 900.0;
 
 /// At most this many messages fly at once; the rest are counted, not drawn.
 pub const MAX_FLIGHTS: usize = 80;
+
+/// Messages fly only in worlds of at most this many nodes. A thousand nodes send thousands of
+/// messages a second: the few drawn would say nothing, and animating them makes the browser
+/// paint the whole drawing again on every frame.
+pub const MAX_FLYING_NODES: usize = 200;
 
 fn real_now_ms() -> f64 {
     web_sys::window()
@@ -203,77 +223,33 @@ fn short_slots(slots: &str) -> String {
     }
 }
 
-/// The topology panel.
-#[function_component(Topology)]
-pub fn topology(props: &TopologyProps) -> Html {
-    let state = &props.state;
-    // The flights' coordinates go in through the CSSOM (the CSP allows no style attributes).
-    let root = use_node_ref();
-    {
-        let root = root.clone();
-        use_effect(move || {
-            if let Some(el) = root.cast::<web_sys::Element>() {
-                crate::cssom::apply_data_styles(&el);
-            }
-        });
+/// How many of these lines are drawn: all of them, or none past [`MAX_DRAWN_LINES`].
+fn drawable(lines: &[(u16, u16)]) -> usize {
+    if lines.len() <= MAX_DRAWN_LINES {
+        lines.len()
+    } else {
+        0
     }
-    let view = &props.view;
-    let at = layout(view);
-    let flights = use_mut_ref(Vec::<Flight>::new);
-    let seen = use_mut_ref(|| u64::MAX);
-    let shown = use_state(|| MESSAGE_KINDS.iter().map(|(k, _)| *k).collect::<Vec<_>>());
-    let partition_mode = use_state(|| false);
-    let group = use_state(Vec::<u16>::new);
+}
 
-    {
-        let console = state.console();
-        let c = console.borrow();
-        let wire = c.sim().wire();
-        let mut seen = seen.borrow_mut();
-        if *seen == u64::MAX {
-            *seen = wire.next_seq(); // do not replay history on the first render
-        }
-        let msgs: Vec<WireMsg> = wire.since(*seen).copied().collect();
-        take_new_flights(
-            &mut flights.borrow_mut(),
-            &mut seen,
-            &msgs,
-            wire.next_seq(),
-            &at,
-            &shown,
-        );
+/// Properties of [`Lines`].
+#[derive(Debug, Properties)]
+struct LinesProps {
+    view: Rc<ClusterView>,
+    at: Rc<BTreeMap<u16, (f64, f64)>>,
+}
+
+impl PartialEq for LinesProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.view, &other.view) && Rc::ptr_eq(&self.at, &other.at)
     }
+}
 
-    if view.nodes.is_empty() {
-        return html! {
-            <section class="topology empty" aria-label="topology">
-                <p>{ "No nodes yet. Start one with redis-server, or load a preset." }</p>
-            </section>
-        };
-    }
-
-    let choose = |port: u16| {
-        let on_select = props.on_select.clone();
-        let partition_mode = partition_mode.clone();
-        let group = group.clone();
-        move || {
-            if *partition_mode {
-                let mut g = (*group).clone();
-                if let Some(i) = g.iter().position(|&p| p == port) {
-                    g.remove(i);
-                } else {
-                    g.push(port);
-                    g.sort_unstable();
-                }
-                group.set(g);
-            } else {
-                on_select.emit(port);
-            }
-        }
-    };
-
-    let drawn = |n: usize| n <= MAX_DRAWN_LINES;
-    let drawable = |lines: &[(u16, u16)]| if drawn(lines.len()) { lines.len() } else { 0 };
+/// The bus links and the cut paths. Redrawn only with a new picture of the world, not on every
+/// clock tick (the flights above them move every frame).
+#[function_component(Lines)]
+fn lines(props: &LinesProps) -> Html {
+    let (view, at) = (&props.view, &props.at);
     let links = view.links[..drawable(&view.links)].iter().filter_map(|&(a, b)| {
         let (&(x1, y1), &(x2, y2)) = (at.get(&a)?, at.get(&b)?);
         Some(html! {
@@ -296,21 +272,45 @@ pub fn topology(props: &TopologyProps) -> Html {
             </line>
         })
     });
-    let flying = flights.borrow().clone();
-    let flights_html = flying.iter().map(|f| {
-        let (x1, y1) = f.from;
-        let (x2, y2) = if f.dropped {
-            ((f.from.0 + f.to.0) / 2.0, (f.from.1 + f.to.1) / 2.0)
-        } else {
-            f.to
-        };
-        let style = format!(
-            "--x1:{x1:.1}px;--y1:{y1:.1}px;--x2:{x2:.1}px;--y2:{y2:.1}px;animation-duration:{FLIGHT_MS}ms"
-        );
-        html! {
-            <circle key={f.seq} class={classes!("flight", kind_class(f.kind), f.dropped.then_some("dropped"))} r="5" data-style={style} />
-        }
-    });
+    html! {
+        <>
+            <g class="links">{ for links }</g>
+            <g class="cuts">{ for cuts }</g>
+        </>
+    }
+}
+
+/// Properties of [`Nodes`].
+#[derive(Debug, Properties)]
+struct NodesProps {
+    view: Rc<ClusterView>,
+    at: Rc<BTreeMap<u16, (f64, f64)>>,
+    selected: Option<u16>,
+    /// The nodes chosen for a partition.
+    group: Vec<u16>,
+    /// Choosing a node adds it to the group instead of inspecting it.
+    partition_mode: bool,
+    /// A node was chosen (clicked, or Enter).
+    on_choose: Callback<u16>,
+}
+
+impl PartialEq for NodesProps {
+    /// Everything but the callback, which the parent makes anew on each frame: what it does
+    /// depends only on the fields compared here.
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.view, &other.view)
+            && Rc::ptr_eq(&self.at, &other.at)
+            && self.selected == other.selected
+            && self.group == other.group
+            && self.partition_mode == other.partition_mode
+    }
+}
+
+/// The nodes. Redrawn only when the picture of the world or the choice changes: a thousand
+/// nodes cost the page most of a frame to build and compare.
+#[function_component(Nodes)]
+fn nodes(props: &NodesProps) -> Html {
+    let (view, at) = (&props.view, &props.at);
     let agreed = consensus(view);
     let nodes = view.nodes.iter().map(|n| {
         let (x, y) = at.get(&n.port).copied().unwrap_or((0.0, 0.0));
@@ -330,16 +330,14 @@ pub fn topology(props: &TopologyProps) -> Html {
             _ => "",
         };
         let selected = props.selected == Some(n.port);
-        let grouped = group.contains(&n.port);
-        let activate = choose(n.port);
-        let onclick = {
-            let activate = activate.clone();
-            Callback::from(move |_: MouseEvent| activate())
-        };
+        let grouped = props.group.contains(&n.port);
+        let port = n.port;
+        let onclick = props.on_choose.reform(move |_: MouseEvent| port);
+        let choose = props.on_choose.clone();
         let onkeydown = Callback::from(move |e: KeyboardEvent| {
             if e.key() == "Enter" || e.key() == " " {
                 e.prevent_default();
-                activate();
+                choose.emit(port);
             }
         });
         let shape = if replica {
@@ -348,13 +346,14 @@ pub fn topology(props: &TopologyProps) -> Html {
             html! { <circle class="shape" cx={x.to_string()} cy={y.to_string()} r="28" /> }
         };
         let below = if replica { 36.0 } else { 42.0 };
+        let label = node_label(n, belief);
         html! {
             <g class={classes!("node", state_class, if replica { "replica" } else { "master" }, selected.then_some("selected"), grouped.then_some("grouped"))}
                 tabindex="0" role="button" aria-pressed={selected.to_string()}
-                data-label={node_label(n, belief)} {onclick} {onkeydown}>
+                data-label={label.clone()} {onclick} {onkeydown}>
                 // The SVG title names the node for assistive technology (and shows on hover);
                 // the drawn texts repeat parts of it and are hidden from the accessibility tree.
-                <title>{ node_label(n, belief) }</title>
+                <title>{ label }</title>
                 { shape }
                 <text class="port" x={x.to_string()} y={(y + 5.0).to_string()} aria-hidden="true">{ n.port }</text>
                 if !icon.is_empty() {
@@ -364,6 +363,100 @@ pub fn topology(props: &TopologyProps) -> Html {
                     { format!("e{}{}", n.config_epoch, if n.slots.is_empty() { String::new() } else { format!(" · {}", short_slots(&n.slots)) }) }
                 </text>
             </g>
+        }
+    });
+    html! { <g class="nodes">{ for nodes }</g> }
+}
+
+/// The topology panel.
+#[function_component(Topology)]
+pub fn topology(props: &TopologyProps) -> Html {
+    let state = &props.state;
+    // The flights' coordinates go in through the CSSOM (the CSP allows no style attributes).
+    let root = use_node_ref();
+    {
+        let root = root.clone();
+        use_effect(move || {
+            if let Some(el) = root.cast::<web_sys::Element>() {
+                crate::cssom::apply_data_styles(&el);
+            }
+        });
+    }
+    let view = &props.view;
+    // Laid out once per picture of the world, not once per frame.
+    let at = use_memo(ByPtr(Rc::clone(view)), |v| layout(&v.0));
+    let flights = use_mut_ref(Vec::<Flight>::new);
+    let seen = use_mut_ref(|| u64::MAX);
+    let shown = use_state(|| MESSAGE_KINDS.iter().map(|(k, _)| *k).collect::<Vec<_>>());
+    let partition_mode = use_state(|| false);
+    let group = use_state(Vec::<u16>::new);
+
+    {
+        let console = state.console();
+        let c = console.borrow();
+        let wire = c.sim().wire();
+        let mut seen = seen.borrow_mut();
+        if *seen == u64::MAX {
+            *seen = wire.next_seq(); // do not replay history on the first render
+        }
+        let msgs: Vec<WireMsg> = wire.since(*seen).copied().collect();
+        let flying = if view.nodes.len() <= MAX_FLYING_NODES {
+            &shown[..]
+        } else {
+            flights.borrow_mut().clear();
+            &[]
+        };
+        take_new_flights(
+            &mut flights.borrow_mut(),
+            &mut seen,
+            &msgs,
+            wire.next_seq(),
+            &at,
+            flying,
+        );
+    }
+
+    if view.nodes.is_empty() {
+        return html! {
+            <section class="topology empty" aria-label="topology">
+                <p>{ "No nodes yet. Start one with redis-server, or load a preset." }</p>
+            </section>
+        };
+    }
+
+    let on_choose = {
+        let on_select = props.on_select.clone();
+        let partition_mode = partition_mode.clone();
+        let group = group.clone();
+        Callback::from(move |port: u16| {
+            if *partition_mode {
+                let mut g = (*group).clone();
+                if let Some(i) = g.iter().position(|&p| p == port) {
+                    g.remove(i);
+                } else {
+                    g.push(port);
+                    g.sort_unstable();
+                }
+                group.set(g);
+            } else {
+                on_select.emit(port);
+            }
+        })
+    };
+
+    let flying = flights.borrow().clone();
+    let flights_html = flying.iter().map(|f| {
+        let (x1, y1) = f.from;
+        let (x2, y2) = if f.dropped {
+            ((f.from.0 + f.to.0) / 2.0, (f.from.1 + f.to.1) / 2.0)
+        } else {
+            f.to
+        };
+        let style = format!(
+            "--x1:{x1:.1}px;--y1:{y1:.1}px;--x2:{x2:.1}px;--y2:{y2:.1}px;animation-duration:{FLIGHT_MS}ms"
+        );
+        html! {
+            <circle key={f.seq} class={classes!("flight", kind_class(f.kind), f.dropped.then_some("dropped"))} r="5" data-style={style} />
         }
     });
 
@@ -398,18 +491,25 @@ pub fn topology(props: &TopologyProps) -> Html {
                         <path d="M 0 0 L 10 5 L 0 10 z" class="cut-arrow" />
                     </marker>
                 </defs>
-                <g class="links">{ for links }</g>
-                <g class="cuts">{ for cuts }</g>
+                <Lines view={Rc::clone(view)} at={Rc::clone(&at)} />
                 <g class="flights" aria-hidden="true">{ for flights_html }</g>
-                <g class="nodes">{ for nodes }</g>
+                <Nodes view={Rc::clone(view)} at={Rc::clone(&at)} selected={props.selected}
+                    group={(*group).clone()} partition_mode={*partition_mode} {on_choose} />
             </svg>
             // Read-only: the host page acts on the world, the reader only looks.
             if !state.read_only {
                 { toolbar }
                 { partition_bar }
             }
-            { filter }
-            if !drawn(view.links.len()) || !drawn(view.cuts.len()) {
+            if view.nodes.len() <= MAX_FLYING_NODES {
+                { filter }
+            } else {
+                <p class="hint">{ format!(
+                    "Messages are drawn in flight up to {MAX_FLYING_NODES} nodes: {} nodes send too many to follow.",
+                    view.nodes.len()
+                ) }</p>
+            }
+            if drawable(&view.links) < view.links.len() || drawable(&view.cuts) < view.cuts.len() {
                 <p class="hint">{ format!(
                     "{} bus links and {} cut paths: too many lines to draw (up to {MAX_DRAWN_LINES}).",
                     view.links.len(),
@@ -545,6 +645,42 @@ mod tests {
             } else {
                 assert!((d - RING).abs() < 1e-6);
             }
+        }
+    }
+
+    #[test]
+    fn a_replica_without_a_master_on_the_ring_is_drawn_on_it() {
+        let node = |port: u16, master: Option<u16>| NodeView {
+            port,
+            running: true,
+            paused: false,
+            role: if master.is_some() { "slave" } else { "master" },
+            master_port: master,
+            slots: String::new(),
+            config_epoch: 0,
+            current_epoch: 0,
+            cluster_ok: true,
+        };
+        // 7001 follows 7000; 7002 an unknown node; 7003 follows 7001, itself a replica.
+        let view = ClusterView {
+            nodes: vec![
+                node(7000, None),
+                node(7001, Some(7000)),
+                node(7002, Some(9999)),
+                node(7003, Some(7001)),
+            ],
+            ..ClusterView::default()
+        };
+        let at = layout(&view);
+        let center = (WIDTH / 2.0, HEIGHT / 2.0);
+        let dist = |p: u16| ((at[&p].0 - center.0).powi(2) + (at[&p].1 - center.1).powi(2)).sqrt();
+        assert_eq!(at.len(), 4, "every node is placed: {at:?}");
+        for (port, radius) in [(7000, RING), (7001, OUTER), (7002, RING), (7003, RING)] {
+            assert!(
+                (dist(port) - radius).abs() < 1e-6,
+                "{port} at {}",
+                dist(port)
+            );
         }
     }
 
