@@ -124,6 +124,7 @@ pub fn terminal(props: &TerminalProps) -> Html {
         let screen_ref = screen_ref.clone();
         let shown = (
             Rc::as_ptr(state.lines()) as usize,
+            state.lines().len(),
             state.active,
             progress.as_ref().map(|(_, lines, skip)| lines.len() + skip),
             state.busy(),
