@@ -254,7 +254,7 @@ pub fn app() -> Html {
         <BeliefMatrix view={Rc::clone(&view)} selected={*selected} on_select={on_select.clone()} />
     };
     let inspector = (*selected).filter(|_| show(Panel::Inspector)).map(|port| {
-        html! { <Inspector {port} state={state.clone()} /> }
+        html! { <Inspector {port} state={state.clone()} view={Rc::clone(&view)} /> }
     });
     if embed {
         // The link carries what this frame shows; computed on click, not on every render.
@@ -303,7 +303,7 @@ pub fn app() -> Html {
                     <EventLog state={state.clone()} />
                 }
                 if show(Panel::LostWrites) {
-                    <LostWrites state={state.clone()} />
+                    <LostWrites state={state.clone()} view={Rc::clone(&view)} />
                 }
                 <Announcer state={state.clone()} />
             </main>
@@ -354,7 +354,7 @@ pub fn app() -> Html {
                         <EventLog state={state.clone()} />
                     }
                     if show(Panel::LostWrites) {
-                        <LostWrites state={state.clone()} />
+                        <LostWrites state={state.clone()} view={Rc::clone(&view)} />
                     }
                 </div>
             </div>

@@ -9,7 +9,7 @@ mod common;
 wasm_bindgen_test_configure!(run_in_browser);
 
 use common::{
-    click, input, key, key_with, mount_app as mount,
+    click, find, input, key, key_with, mount_app as mount,
     mount_app_keeping_history as mount_keeping_history, terminal_lines as screen_lines, type_line,
     type_text,
 };
@@ -190,6 +190,12 @@ async fn choosing_a_node_opens_its_inspector() {
     assert_eq!(rows.length(), 2);
     assert!(text.contains("myself,master"), "{text}");
     assert!(text.contains("connected"), "{text}");
+    // It follows the world: a command that changes the node shows at once.
+    assert!(text.contains("configEpoch0"), "{text}");
+    type_line(&root, "redis-cli -p 7000 CLUSTER BUMPEPOCH").await;
+    let after = find(&root, ".inspector").text_content().unwrap_or_default();
+    assert!(!after.contains("configEpoch0"), "{after}");
+    assert!(after.contains("New configEpoch set to"), "{after}");
     // Choosing it again closes it.
     click(&root, ".belief-matrix .row-select").await;
     assert!(root.query_selector(".inspector").ok().flatten().is_none());

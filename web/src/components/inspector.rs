@@ -2,18 +2,31 @@
 //! CLUSTER NODES text and the end of its log.
 
 use cluster_proto::{ClusterHealth, SimTime};
-use cluster_sim::Simulator;
+use std::rc::Rc;
+
+use cluster_sim::{ClusterView, Simulator};
 use yew::prelude::*;
 
 use crate::state::Playground;
 
 /// Properties of [`Inspector`].
-#[derive(Debug, Properties, PartialEq)]
+#[derive(Debug, Properties)]
 pub struct InspectorProps {
     /// The node's port.
     pub port: u16,
     /// The playground's state (the world is read when the inspector renders).
     pub state: UseReducerHandle<Playground>,
+    /// The picture of the world the other panels show: the inspector is drawn again when it
+    /// changes, not on every clock tick (a node of a 1,000-node world lists a thousand others).
+    pub view: Rc<ClusterView>,
+}
+
+impl PartialEq for InspectorProps {
+    /// The state is left out: it changes on every tick, while the world it reads from is the
+    /// same console for the page's life, and a new picture says when that world changed.
+    fn eq(&self, other: &Self) -> bool {
+        self.port == other.port && Rc::ptr_eq(&self.view, &other.view)
+    }
 }
 
 fn ms_ago(now: SimTime, t: Option<SimTime>) -> String {

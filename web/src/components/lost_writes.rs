@@ -2,16 +2,29 @@
 //! lost, and why (asynchronous replication means a master can answer OK for a write its replica
 //! never gets).
 
+use std::rc::Rc;
+
+use cluster_sim::ClusterView;
 use yew::prelude::*;
 
 use crate::components::event_log::time_of_day;
 use crate::state::Playground;
 
 /// Properties of [`LostWrites`].
-#[derive(Debug, Properties, PartialEq)]
+#[derive(Debug, Properties)]
 pub struct LostWritesProps {
     /// The playground's state.
     pub state: UseReducerHandle<Playground>,
+    /// The picture of the world the other panels show: the ledger is read again when it
+    /// changes, not on every clock tick.
+    pub view: Rc<ClusterView>,
+}
+
+impl PartialEq for LostWritesProps {
+    /// As the inspector's: the console read is the same for the page's life.
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.view, &other.view)
+    }
 }
 
 /// At most this many lost writes are listed (the newest).
