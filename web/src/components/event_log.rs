@@ -1,6 +1,8 @@
 //! The event log: each state change in plain words, with the rule behind it. Each entry is a
 //! link to its moment on the timeline.
 
+use std::rc::Rc;
+
 use cluster_proto::SimTime;
 use cluster_sim::{StoryEntry, Weight};
 use yew::prelude::*;
@@ -58,39 +60,76 @@ pub fn event_log(props: &EventLogProps) -> Html {
         let all = all.clone();
         Callback::from(move |_: Event| all.set(!*all))
     };
-    let entries: Vec<&StoryEntry> = state
+    let empty = !state
         .story
         .iter()
-        .filter(|e| *all || e.weight == Weight::Major)
-        .collect();
-    let skip = entries.len().saturating_sub(SHOWN);
-    let cursor = state.cursor;
+        .any(|e| *all || e.weight == Weight::Major);
+    let on_scrub = {
+        let state = state.clone();
+        Callback::from(move |ms: u64| state.dispatch(Action::ScrubTo(ms)))
+    };
     html! {
         <section class="event-log" aria-label="event log">
             <div class="panel-head">
                 <h2>{ "What happened, and why" }</h2>
                 <label class="details"><input type="checkbox" checked={*all} onchange={toggle} />{ " details" }</label>
             </div>
-            if entries.is_empty() {
+            if empty {
                 <p class="hint">{ "Changes of belief, elections and promotions are explained here as they happen." }</p>
             }
             <ol class="events" ref={list_ref}>
-                { for entries[skip..].iter().map(|e| {
-                    let future = cursor.is_some_and(|c| e.time > c);
-                    let ms = e.time.as_unix_millis();
-                    let state = state.clone();
-                    let onclick = Callback::from(move |_: MouseEvent| state.dispatch(Action::ScrubTo(ms)));
-                    html! {
-                        <li key={e.seq} class={classes!(if e.weight == Weight::Major { "major" } else { "detail" }, future.then_some("future"))}>
-                            <button class="event-time" {onclick} title="show the world at this moment">{ time_of_day(e.time) }</button>
-                            <span class="event-actor">{ actor(e) }</span>
-                            <span class="event-text">{ &e.text }</span>
-                            <span class="event-rule">{ e.rule }</span>
-                        </li>
-                    }
-                }) }
+                <Entries story={Rc::clone(&state.story)} all={*all} cursor={state.cursor} {on_scrub} />
             </ol>
         </section>
+    }
+}
+
+/// Properties of [`Entries`].
+#[derive(Debug, Properties)]
+struct EntriesProps {
+    story: Rc<Vec<StoryEntry>>,
+    /// Details too, not only the major entries.
+    all: bool,
+    /// The moment shown, if in the past: later entries are the future.
+    cursor: Option<SimTime>,
+    /// An entry's time was clicked (virtual ms since the epoch).
+    on_scrub: Callback<u64>,
+}
+
+impl PartialEq for EntriesProps {
+    /// The same story (not an equal one) and the same choices; the callback, made anew on
+    /// each frame, does the same whatever the frame.
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.story, &other.story)
+            && self.all == other.all
+            && self.cursor == other.cursor
+    }
+}
+
+/// The entries, newest last. Drawn again only when the story or the choices change, not on
+/// every clock tick.
+#[function_component(Entries)]
+fn entries(props: &EntriesProps) -> Html {
+    let entries: Vec<&StoryEntry> = props
+        .story
+        .iter()
+        .filter(|e| props.all || e.weight == Weight::Major)
+        .collect();
+    let skip = entries.len().saturating_sub(SHOWN);
+    html! {
+        { for entries[skip..].iter().map(|e| {
+            let future = props.cursor.is_some_and(|c| e.time > c);
+            let ms = e.time.as_unix_millis();
+            let onclick = props.on_scrub.reform(move |_: MouseEvent| ms);
+            html! {
+                <li key={e.seq} class={classes!(if e.weight == Weight::Major { "major" } else { "detail" }, future.then_some("future"))}>
+                    <button class="event-time" {onclick} title="show the world at this moment">{ time_of_day(e.time) }</button>
+                    <span class="event-actor">{ actor(e) }</span>
+                    <span class="event-text">{ &e.text }</span>
+                    <span class="event-rule">{ e.rule }</span>
+                </li>
+            }
+        }) }
     }
 }
 
