@@ -37,17 +37,43 @@ pub const TICK_BUDGET_MS: f64 = 30.0;
 /// between them. Small enough that one slice of a 1,000-node world stays well under a frame.
 const TICK_SLICE_MS: u64 = 10;
 
-/// The next slice (virtual ms) after one that took `took` real ms: halved, down to a
-/// millisecond, while a slice costs more than half the tick's budget (a big world joining),
-/// doubled up to `max` while it costs little. Slicing changes nothing in the world: events run
-/// in time order whatever the steps.
-fn adapt_slice(slice: u64, took: f64, max: u64) -> u64 {
-    if took > TICK_BUDGET_MS / 2.0 {
-        (slice / 2).max(1)
-    } else if took < TICK_BUDGET_MS / 8.0 {
-        (slice * 2).min(max)
-    } else {
-        slice
+/// The events a slice may run at first, at least and at most. A thousand nodes meeting at
+/// once run thousands of events in one virtual millisecond, so a slice is cut by events too.
+const SLICE_EVENTS: u64 = 4096;
+const MIN_SLICE_EVENTS: u64 = 64;
+const MAX_SLICE_EVENTS: u64 = 1 << 22;
+
+/// How much of the world one step of a tick runs: virtual milliseconds, and events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Slice {
+    ms: u64,
+    events: u64,
+}
+
+impl Slice {
+    const FIRST: Slice = Slice {
+        ms: TICK_SLICE_MS,
+        events: SLICE_EVENTS,
+    };
+
+    /// The next slice after one that took `took` real ms: halved (down to a millisecond and
+    /// [`MIN_SLICE_EVENTS`]) while a slice costs more than half the tick's budget, doubled (up
+    /// to `max_ms` and [`MAX_SLICE_EVENTS`]) while it costs little. Slicing changes nothing in
+    /// the world: events run in time order whatever the steps.
+    fn adapt(self, took: f64, max_ms: u64) -> Slice {
+        if took > TICK_BUDGET_MS / 2.0 {
+            Slice {
+                ms: (self.ms / 2).max(1),
+                events: (self.events / 2).max(MIN_SLICE_EVENTS),
+            }
+        } else if took < TICK_BUDGET_MS / 8.0 {
+            Slice {
+                ms: (self.ms * 2).min(max_ms),
+                events: (self.events * 2).min(MAX_SLICE_EVENTS),
+            }
+        } else {
+            self
+        }
     }
 }
 
@@ -115,8 +141,8 @@ pub struct Playground {
     pub speed: f64,
     /// Virtual time owed to the world but not yet run (less than a millisecond).
     carry: f64,
-    /// The virtual milliseconds the clock's next slice runs (see [`adapt_slice`]).
-    play_slice: u64,
+    /// What the clock's next slice runs (see [`Slice::adapt`]).
+    play_slice: Slice,
     /// The speed the last tick reached, when it could not run all the virtual time it owed
     /// within [`TICK_BUDGET_MS`] (a big world at a high speed); `None` while it keeps up.
     pub behind: Option<f64>,
@@ -178,7 +204,7 @@ pub struct RunningLine {
     /// A scenario's line (shown as the file has it), not a typed one.
     from_scenario: bool,
     /// Virtual milliseconds the next slice may run: it grows while slices are quick.
-    slice: u64,
+    slice: Slice,
 }
 
 impl RunningLine {
@@ -397,7 +423,7 @@ impl Playground {
             playing: false,
             speed: 1.0,
             carry: 0.0,
-            play_slice: TICK_SLICE_MS,
+            play_slice: Slice::FIRST,
             behind: None,
             transcript: Rc::new(Vec::new()),
             timeline: Rc::new(Timeline::default()),
@@ -646,6 +672,7 @@ impl Playground {
             return;
         }
         self.fork_if_rewound();
+        self.settle();
         let started = self.now();
         let shown_prompt = self.prompt().to_string();
         // A scenario names the node in prompt lines, even when redis-cli shows
@@ -666,7 +693,7 @@ impl Playground {
             shown_prompt,
             recorded_prompt,
             from_scenario: false,
-            slice: TICK_SLICE_MS,
+            slice: Slice::FIRST,
         };
         self.started(run, step);
     }
@@ -674,6 +701,7 @@ impl Playground {
     /// Starts one scenario line (as a preset or a loaded file does) in the active tab.
     fn start_typed(&mut self, typed: &Typed) {
         self.fork_if_rewound();
+        self.settle();
         let started = self.now();
         let (prompt, step) = {
             let mut c = self.console.borrow_mut();
@@ -701,7 +729,7 @@ impl Playground {
             shown_prompt: prompt.clone(),
             recorded_prompt: prompt,
             from_scenario: true,
-            slice: TICK_SLICE_MS,
+            slice: Slice::FIRST,
         };
         self.started(run, step);
     }
@@ -728,7 +756,10 @@ impl Playground {
                     continue;
                 };
                 let before = clock();
-                let step = self.console.borrow_mut().resume(job, r.slice);
+                let step =
+                    self.console
+                        .borrow_mut()
+                        .resume_at_most(job, r.slice.ms, r.slice.events);
                 match step {
                     Started::Done(out) => {
                         self.running = None;
@@ -740,7 +771,7 @@ impl Playground {
                     Started::Running(job) => {
                         r.job = Some(job);
                         // Longer slices waste less time checking the clock.
-                        r.slice = adapt_slice(r.slice, clock() - before, MAX_RUNNING_SLICE_MS);
+                        r.slice = r.slice.adapt(clock() - before, MAX_RUNNING_SLICE_MS);
                     }
                 }
             } else if let Some((next, rest)) = self.queue.split_first() {
@@ -847,6 +878,7 @@ impl Playground {
     /// Runs a `$` line for a button, keeping the active tab's session.
     fn click(&mut self, line: &str) {
         self.fork_if_rewound();
+        self.settle();
         let started = self.now();
         let out = {
             let mut c = self.console.borrow_mut();
@@ -1000,12 +1032,11 @@ impl Playground {
         let start = clock();
         let mut ran = 0;
         while ran < ms {
-            let slice = (ms - ran).min(self.play_slice);
+            let slice = (ms - ran).min(self.play_slice.ms);
             let before = clock();
-            self.play_for(slice);
-            ran += slice;
+            ran += self.play_for(slice, self.play_slice.events);
             let now = clock();
-            self.play_slice = adapt_slice(self.play_slice, now - before, TICK_SLICE_MS);
+            self.play_slice = self.play_slice.adapt(now - before, TICK_SLICE_MS);
             if now - start > TICK_BUDGET_MS {
                 break;
             }
@@ -1013,11 +1044,21 @@ impl Playground {
         ran
     }
 
-    /// Lets the clock's virtual time pass.
-    fn play_for(&mut self, ms: u64) {
+    /// Lets the clock's virtual time pass: `ms`, or less if `max_events` events run first;
+    /// returns the virtual milliseconds that passed.
+    fn play_for(&mut self, ms: u64, max_events: u64) -> u64 {
         self.fork_if_rewound();
-        self.console.borrow_mut().advance(ms);
+        let before = self.now();
+        self.console.borrow_mut().advance_at_most(ms, max_events);
         self.snapshot_if_due();
+        self.now() - before
+    }
+
+    /// Before anything acts on the world: a slice may have stopped inside a virtual
+    /// millisecond (a big world runs thousands of events in one), and a command typed there
+    /// would run before the rest of it, where a replayed `sleep` could not put it.
+    fn settle(&mut self) {
+        self.console.borrow_mut().sim_mut().finish_millisecond();
     }
 
     fn snapshot_if_due(&mut self) {
@@ -1683,6 +1724,36 @@ mod tests {
     }
 
     #[test]
+    fn a_command_typed_where_a_slice_stopped_inside_a_millisecond_still_replays() {
+        // The clock stops a few events at a time, inside milliseconds, then a command is
+        // typed: it must run where a replayed `sleep` would put it, after the millisecond.
+        let mut typed_inside = 0;
+        let world = three_masters();
+        for stop in 1..40 {
+            // A copy of the world (clones of a playground share its console).
+            let mut s = (*world).clone();
+            s.console = Rc::new(RefCell::new(world.console().borrow().clone()));
+            for _ in 0..stop {
+                s.play_for(5, 1);
+            }
+            let mut probe = s.console().borrow().clone();
+            let (now, run) = (probe.sim().now(), probe.sim().events_run());
+            probe.sim_mut().finish_millisecond();
+            if probe.sim().events_run() > run && probe.sim().now() == now {
+                typed_inside += 1;
+            }
+            let s = submit(Rc::new(s), "redis-cli -p 7000 SET a 1");
+            let t = s.transcript_text();
+            assert_eq!(
+                replayed_hash(&t),
+                s.console().borrow().sim().trace_hash(),
+                "stopped after {stop} slices: {t}"
+            );
+        }
+        assert!(typed_inside > 0, "no slice stopped inside a millisecond");
+    }
+
+    #[test]
     fn ctrl_c_drops_waiting_lines_and_lets_the_join_end() {
         let text = "$ redis-server --port 7000 --cluster-enabled yes --daemonize yes\n$ redis-server --port 7001 --cluster-enabled yes --daemonize yes\n$ redis-server --port 7002 --cluster-enabled yes --daemonize yes\n$ redis-cli --cluster create 127.0.0.1:7000 127.0.0.1:7001 127.0.0.1:7002 --cluster-replicas 0 --cluster-yes\n$ sleep 3\n127.0.0.1:7001> CLUSTER INFO\n";
         let mut s = Playground::new(1);
@@ -1762,19 +1833,20 @@ mod tests {
         };
         let mut w = world();
         assert_eq!(w.play_within_budget(5000, &mut slow), 10);
-        assert_eq!(w.play_slice, 5);
+        assert_eq!(w.play_slice.ms, 5);
         assert_eq!(w.play_within_budget(5000, &mut slow), 5);
         for _ in 0..5 {
             w.play_within_budget(5000, &mut slow);
         }
-        assert_eq!(w.play_slice, 1);
+        assert_eq!(w.play_slice.ms, 1);
+        assert_eq!(w.play_slice.events, SLICE_EVENTS >> 6);
         let mut t = 0.0;
         let mut quick = || {
             t += 1.0;
             t
         };
         assert!(w.play_within_budget(5000, &mut quick) > 10);
-        assert_eq!(w.play_slice, TICK_SLICE_MS);
+        assert_eq!(w.play_slice.ms, TICK_SLICE_MS);
         // A clock that stands still lets all of it run, and five hundred slices give the same
         // world as one `sleep`.
         let mut sliced = world();

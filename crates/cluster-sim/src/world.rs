@@ -179,6 +179,9 @@ pub struct Simulator {
     /// Set when one virtual millisecond ran more than [`MAX_EVENTS_PER_MS`] events: a livelock
     /// (a bug), cut short so the page or the test does not freeze.
     stalled: Option<SimTime>,
+    /// [`Simulator::advance_at_most`] stopped before its end: events may still be due in the
+    /// current millisecond.
+    cut: bool,
     /// Where each replication history came from: its parent history and the parent's offset at
     /// which it branched (a promotion continues the old history; a restart loads a save made
     /// at some offset). The ledger follows it to tell which writes a dataset still holds.
@@ -233,6 +236,7 @@ impl Simulator {
             expire_cron_armed: false,
             trace_hash: FNV_OFFSET,
             stalled: None,
+            cut: false,
             lineage: BTreeMap::new(),
             events_run: 0,
             story: Story::default(),
@@ -626,6 +630,41 @@ impl Simulator {
             }
         }
         self.now = self.now.max(deadline);
+        self.cut = false;
+    }
+
+    /// [`advance`](Self::advance) in pieces: runs at most `max_events` events, possibly
+    /// stopping inside a virtual millisecond, and says whether it got to `now + by` (then the
+    /// clock is there). A page cuts a heavy stretch into pieces this way: a thousand nodes
+    /// meeting at once run thousands of events in one virtual millisecond. The events run
+    /// are the same however it is cut, as long as nothing acts on the world in between; before
+    /// anything does, [`finish_millisecond`](Self::finish_millisecond), so the world stands
+    /// where a `sleep` could stop. A livelock is not detected here (see [`advance`](Self::advance)).
+    pub fn advance_at_most(&mut self, by: Millis, max_events: u64) -> bool {
+        let deadline = self.now + by;
+        for _ in 0..max_events {
+            if self.step_until(deadline).is_none() {
+                self.now = self.now.max(deadline);
+                self.cut = false;
+                return true;
+            }
+        }
+        if self.queue.peek().is_none_or(|e| e.at > deadline) {
+            self.now = self.now.max(deadline);
+            self.cut = false;
+            return true;
+        }
+        self.cut = true;
+        false
+    }
+
+    /// Runs what is still due in the current virtual millisecond if
+    /// [`advance_at_most`](Self::advance_at_most) stopped inside it; else nothing (events a
+    /// command scheduled for this very millisecond wait for time to pass, as in a replay).
+    pub fn finish_millisecond(&mut self) {
+        if std::mem::take(&mut self.cut) {
+            self.advance(0);
+        }
     }
 
     /// When the world livelocked (more than [`MAX_EVENTS_PER_MS`] events in one virtual
@@ -1291,6 +1330,8 @@ impl Simulator {
     /// or process) and the rest of that millisecond, or until `limit` ms of virtual time have
     /// passed; returns whether a change came.
     pub fn run_until_change(&mut self, limit: Millis) -> bool {
+        // It ends at the end of a millisecond either way.
+        self.cut = false;
         let deadline = self.now + limit;
         let mut seen = self.story.next_seq();
         while self.step_until(deadline).is_some() {

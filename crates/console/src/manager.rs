@@ -1120,16 +1120,21 @@ impl JoinWait {
         &self.text
     }
 
-    /// Lets at most `ms` of virtual time pass; returns the rest of the command's output once
-    /// it has ended.
-    pub(crate) fn resume(&mut self, sim: &mut Simulator, ms: u64) -> Option<Printed> {
+    /// Lets at most `ms` of virtual time and `max_events` events pass; returns the rest of
+    /// the command's output once it has ended.
+    pub(crate) fn resume(
+        &mut self,
+        sim: &mut Simulator,
+        ms: u64,
+        max_events: u64,
+    ) -> Option<Printed> {
         let max_wait = max_join_wait(self.nodes.len());
         // Adding to a time saturates, so `u64::MAX` means "to the end".
         let deadline = sim.now() + ms;
         loop {
             if sim.now() < self.until {
-                sim.advance(self.until.min(deadline) - sim.now());
-                if sim.now() < self.until {
+                let whole = sim.advance_at_most(self.until.min(deadline) - sim.now(), max_events);
+                if !whole || sim.now() < self.until {
                     return None;
                 }
             }
@@ -1150,7 +1155,7 @@ impl JoinWait {
 
     /// Runs to the end without pausing.
     pub(crate) fn run_to_end(mut self, sim: &mut Simulator) -> Printed {
-        self.resume(sim, u64::MAX)
+        self.resume(sim, u64::MAX, u64::MAX)
             .expect("the wait ends by the cap at the latest")
     }
 

@@ -132,6 +132,17 @@ impl Console {
         self.sim.advance(rest);
     }
 
+    /// [`advance`](Self::advance) in pieces of at most `max_events` events (see
+    /// [`Simulator::advance_at_most`]); says whether it got to the end. With a workload
+    /// running, which sends its commands between the events, it runs the whole stretch.
+    pub fn advance_at_most(&mut self, ms: u64, max_events: u64) -> bool {
+        if self.load.is_some() {
+            self.advance(ms);
+            return true;
+        }
+        self.sim.advance_at_most(ms, max_events)
+    }
+
     /// The running workload, if any.
     pub fn load(&self) -> Option<&crate::load::Load> {
         self.load.as_ref()
@@ -215,14 +226,19 @@ impl Console {
     }
 
     /// Lets a running line go on for at most `ms` of virtual time.
-    pub fn resume(&mut self, mut job: Job, ms: u64) -> Started {
+    pub fn resume(&mut self, job: Job, ms: u64) -> Started {
+        self.resume_at_most(job, ms, u64::MAX)
+    }
+
+    /// Lets a running line go on for at most `ms` of virtual time and `max_events` events
+    /// (see [`advance_at_most`](Self::advance_at_most)).
+    pub fn resume_at_most(&mut self, mut job: Job, ms: u64, max_events: u64) -> Started {
         let done = match &mut job.wait {
             Wait::Sleep(until) => {
                 let step = (*until - self.sim.now()).min(ms);
-                self.advance(step);
-                self.sim.now() >= *until
+                self.advance_at_most(step, max_events) && self.sim.now() >= *until
             }
-            Wait::Join(wait) => match wait.resume(&mut self.sim, ms) {
+            Wait::Join(wait) => match wait.resume(&mut self.sim, ms, max_events) {
                 Some(rest) => {
                     job.printed.push(rest);
                     true

@@ -338,3 +338,53 @@ fn a_line_resumed_in_slices_ends_as_if_it_ran_at_once() {
         Started::Done(_)
     ));
 }
+
+#[test]
+fn a_stretch_cut_by_events_even_inside_a_millisecond_runs_the_same_events() {
+    let setup = || {
+        let mut c = Console::new(9);
+        for p in 7000..=7005 {
+            c.eval(&format!(
+                "redis-server --port {p} --cluster-enabled yes --daemonize yes"
+            ));
+        }
+        c.eval("redis-cli --cluster create 127.0.0.1:7000 127.0.0.1:7001 127.0.0.1:7002 127.0.0.1:7003 127.0.0.1:7004 127.0.0.1:7005 --cluster-replicas 1 --cluster-yes");
+        c
+    };
+    let mut whole = setup();
+    whole.advance(5000);
+    let mut cut = setup();
+    let (start, mut inside, mut pieces) = (cut.sim().now(), 0, 0);
+    loop {
+        let left = 5000 - (cut.sim().now() - start);
+        if cut.sim_mut().advance_at_most(left, 3) {
+            break;
+        }
+        pieces += 1;
+        // Stopped with events still due in the same millisecond.
+        let now = cut.sim().now();
+        let mut probe = cut.clone();
+        probe.sim_mut().finish_millisecond();
+        if probe.sim().events_run() > cut.sim().events_run() && probe.sim().now() == now {
+            inside += 1;
+        }
+    }
+    assert!(pieces > 100, "{pieces} pieces");
+    assert!(inside > 0, "never stopped inside a millisecond");
+    assert_eq!(cut.sim().now(), whole.sim().now());
+    assert_eq!(cut.sim().events_run(), whole.sim().events_run());
+    assert_eq!(cut.sim().trace_hash(), whole.sim().trace_hash());
+    // A line resumed three events at a time ends as the whole line does.
+    let mut a = setup();
+    let mut b = setup();
+    let expected = a.eval("sleep 2");
+    let mut step = b.start("sleep 2");
+    let out = loop {
+        match step {
+            Started::Done(out) => break out,
+            Started::Running(job) => step = b.resume_at_most(job, 1000, 3),
+        }
+    };
+    assert_eq!(out, expected);
+    assert_eq!(b.sim().trace_hash(), a.sim().trace_hash());
+}
