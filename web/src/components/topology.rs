@@ -399,21 +399,21 @@ pub fn topology(props: &TopologyProps) -> Html {
         if *seen == u64::MAX {
             *seen = wire.next_seq(); // do not replay history on the first render
         }
-        let msgs: Vec<WireMsg> = wire.since(*seen).copied().collect();
-        let flying = if view.nodes.len() <= MAX_FLYING_NODES {
-            &shown[..]
+        if view.nodes.len() <= MAX_FLYING_NODES {
+            let msgs: Vec<WireMsg> = wire.since(*seen).copied().collect();
+            take_new_flights(
+                &mut flights.borrow_mut(),
+                &mut seen,
+                &msgs,
+                wire.next_seq(),
+                &at,
+                &shown,
+            );
         } else {
+            // Not even copied: a big world sends thousands of messages between two frames.
             flights.borrow_mut().clear();
-            &[]
-        };
-        take_new_flights(
-            &mut flights.borrow_mut(),
-            &mut seen,
-            &msgs,
-            wire.next_seq(),
-            &at,
-            flying,
-        );
+            *seen = wire.next_seq();
+        }
     }
 
     if view.nodes.is_empty() {
