@@ -672,7 +672,6 @@ impl Playground {
             return;
         }
         self.fork_if_rewound();
-        self.settle();
         let started = self.now();
         let shown_prompt = self.prompt().to_string();
         // A scenario names the node in prompt lines, even when redis-cli shows
@@ -701,7 +700,6 @@ impl Playground {
     /// Starts one scenario line (as a preset or a loaded file does) in the active tab.
     fn start_typed(&mut self, typed: &Typed) {
         self.fork_if_rewound();
-        self.settle();
         let started = self.now();
         let (prompt, step) = {
             let mut c = self.console.borrow_mut();
@@ -817,20 +815,26 @@ impl Playground {
             new.extend(printed_lines(&out.text));
         }
         self.push_lines(new, out.clear);
-        self.last_run = Some(Rc::new(LineRun {
-            seq: self.last_run.as_ref().map_or(1, |r| r.seq + 1),
-            line: line.to_string(),
-            output: printed_lines(&out.text)
-                .map(|l| l.text)
-                .collect::<Vec<_>>()
-                .join("\n"),
-        }));
+        let output = printed_lines(&out.text)
+            .map(|l| l.text)
+            .collect::<Vec<_>>()
+            .join("\n");
+        self.set_last_run(line, output);
         let prompt = self.console.borrow().prompt();
         let tab = &mut Rc::make_mut(&mut self.tabs)[self.active];
         tab.session = session;
         tab.prompt = prompt;
         self.remember(line);
         self.snapshot(true, started, sleep_only);
+    }
+
+    /// Tells the host page what the last line printed, numbered after the one before.
+    fn set_last_run(&mut self, line: &str, output: String) {
+        self.last_run = Some(Rc::new(LineRun {
+            seq: self.last_run.as_ref().map_or(1, |r| r.seq + 1),
+            line: line.to_string(),
+            output,
+        }));
     }
 
     /// Ctrl-C while lines run, as in a shell running a script: a running `sleep` stops where
@@ -864,11 +868,7 @@ impl Playground {
         self.push_lines(new, false);
         if !r.from_scenario {
             self.remember(&r.line);
-            self.last_run = Some(Rc::new(LineRun {
-                seq: self.last_run.as_ref().map_or(1, |l| l.seq + 1),
-                line: r.line.clone(),
-                output: "^C".to_string(),
-            }));
+            self.set_last_run(&r.line, "^C".to_string());
         }
         // The line is not recorded: the time it let pass is, as a `sleep` before the next
         // line, exactly as when the clock plays.
@@ -878,7 +878,6 @@ impl Playground {
     /// Runs a `$` line for a button, keeping the active tab's session.
     fn click(&mut self, line: &str) {
         self.fork_if_rewound();
-        self.settle();
         let started = self.now();
         let out = {
             let mut c = self.console.borrow_mut();
@@ -1052,13 +1051,6 @@ impl Playground {
         self.console.borrow_mut().advance_at_most(ms, max_events);
         self.snapshot_if_due();
         self.now() - before
-    }
-
-    /// Before anything acts on the world: a slice may have stopped inside a virtual
-    /// millisecond (a big world runs thousands of events in one), and a command typed there
-    /// would run before the rest of it, where a replayed `sleep` could not put it.
-    fn settle(&mut self) {
-        self.console.borrow_mut().sim_mut().finish_millisecond();
     }
 
     fn snapshot_if_due(&mut self) {

@@ -201,6 +201,9 @@ impl Console {
 
     /// Starts a `$` line; see [`start`](Self::start).
     pub fn start_shell(&mut self, line: &str) -> Started {
+        // A line lands where a replayed `sleep` would put it: after the rest of a
+        // millisecond that `advance_at_most` stopped inside.
+        self.sim.finish_millisecond();
         self.session = Session::Shell;
         let (line, mut printed) = self.expand(line);
         let clear = match split_shell(&line) {
@@ -283,6 +286,8 @@ impl Console {
     }
 
     fn eval_cli(&mut self, line: &str) -> Output {
+        // As in `start_shell`.
+        self.sim.finish_millisecond();
         let (line, mut printed) = self.expand(line);
         let Session::Cli(session) = &mut self.session else {
             return self.eval_shell(&line);
