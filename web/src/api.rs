@@ -172,7 +172,7 @@ pub struct StateEvent {
 
 impl StateEvent {
     /// The event for the world shown.
-    pub fn of(state: &crate::state::Playground, view: &cluster_sim::ClusterView) -> StateEvent {
+    pub fn of(state: &crate::frame::Frame, view: &cluster_sim::ClusterView) -> StateEvent {
         StateEvent {
             playing: state.playing,
             speed: state.speed,

@@ -15,8 +15,10 @@ use crate::components::terminal::{Terminal, load_history};
 use crate::components::time_controls::TimeControls;
 use crate::components::timeline_bar::TimelineBar;
 use crate::components::topology::Topology;
+use crate::frame::{Frame, Watch};
 use crate::hooks::use_clock;
 use crate::state::{Action, Playground};
+use crate::ui::{Ui, use_ui};
 use crate::view_cache::ByPtr;
 use console::embed::EmbedOptions;
 use console::panels::{Panel, Panels};
@@ -26,7 +28,7 @@ use std::rc::Rc;
 pub const PAGE_SEED: u64 = 1;
 
 /// The full playground (no `embed`), with what this frame shows as a share link.
-fn full_playground_url(state: &Playground) -> String {
+fn full_playground_url(state: &Frame) -> String {
     let base = web_sys::window()
         .and_then(|w| w.location().pathname().ok())
         .unwrap_or_else(|| "./".to_string());
@@ -62,7 +64,7 @@ fn copy_share_link(fragment: &str) -> String {
 
 /// Follows a host page's request (from the JavaScript API).
 fn follow(
-    state: &UseReducerHandle<Playground>,
+    state: &Ui,
     mounted: &Rc<std::cell::RefCell<Rc<EmbedOptions>>>,
     request: Result<HostRequest, String>,
 ) {
@@ -89,7 +91,7 @@ fn follow(
 /// The whole playground page.
 #[function_component(App)]
 pub fn app() -> Html {
-    let state = use_reducer(|| Playground::with_history(PAGE_SEED, load_history()));
+    let state = use_ui(|| Playground::with_history(PAGE_SEED, load_history()));
     // `?embed=1&preset=...&speed=...`, read once.
     let query = use_state(|| {
         let search = web_sys::window()
@@ -114,12 +116,7 @@ pub fn app() -> Html {
             });
         })
     };
-    let view_slot = use_mut_ref(|| None);
-    let view = crate::view_cache::view_of(
-        &mut view_slot.borrow_mut(),
-        &state,
-        &mut crate::wallclock::now_ms,
-    );
+    let view = Rc::clone(&state.view);
     let ports: Vec<u16> = view.nodes.iter().map(|n| n.port).collect();
     // The slot map shows the chosen observer, else the inspected node, else the first one.
     let slot_observer = (*observer)
@@ -131,6 +128,15 @@ pub fn app() -> Html {
         let observer = observer.clone();
         Callback::from(move |p: u16| observer.set(Some(p)))
     };
+    // Tell the engine what the inspector and the slot map show, so that its frames report it.
+    {
+        let watch = Watch {
+            inspect: (*selected).filter(|_| panels.shows(Panel::Inspector)),
+            slots: slot_observer.filter(|_| panels.shows(Panel::Slots)),
+        };
+        let state = state.clone();
+        use_effect_with(watch, move |&watch| state.watch(watch));
+    }
     let dismiss = {
         let state = state.clone();
         Callback::from(move |_: MouseEvent| state.dispatch(Action::DismissError))
@@ -243,7 +249,11 @@ pub fn app() -> Html {
         .then_some(slot_observer)
         .flatten()
         .map(|o| {
-            let runs = state.console().borrow().sim().slot_map(o);
+            // Until the engine answers for a new observer, the last one's map is left out.
+            let world = &state.world;
+            let runs = (world.watch.slots == Some(o))
+                .then(|| world.slot_runs.clone())
+                .flatten();
             html! { <SlotMap observer={o} {runs} ports={ports.clone()} {on_observer} /> }
         });
     let show = |p: Panel| panels.shows(p);
@@ -254,7 +264,7 @@ pub fn app() -> Html {
         <BeliefMatrix view={Rc::clone(&view)} selected={*selected} on_select={on_select.clone()} />
     };
     let inspector = (*selected).filter(|_| show(Panel::Inspector)).map(|port| {
-        html! { <Inspector {port} state={state.clone()} view={Rc::clone(&view)} /> }
+        html! { <Inspector {port} world={Rc::clone(&state.world)} /> }
     });
     if embed {
         // The link carries what this frame shows; computed on click, not on every render.
@@ -303,7 +313,7 @@ pub fn app() -> Html {
                     <EventLog state={state.clone()} />
                 }
                 if show(Panel::LostWrites) {
-                    <LostWrites state={state.clone()} view={Rc::clone(&view)} />
+                    <LostWrites world={Rc::clone(&state.world)} />
                 }
                 <Announcer state={state.clone()} />
             </main>
@@ -354,7 +364,7 @@ pub fn app() -> Html {
                         <EventLog state={state.clone()} />
                     }
                     if show(Panel::LostWrites) {
-                        <LostWrites state={state.clone()} view={Rc::clone(&view)} />
+                        <LostWrites world={Rc::clone(&state.world)} />
                     }
                 </div>
             </div>

@@ -3,22 +3,22 @@
 use gloo_timers::callback::Interval;
 use yew::prelude::*;
 
-use crate::state::{Action, Playground};
+use crate::state::Action;
+use crate::ui::Ui;
 
 /// How often the clock ticks while playing, in real milliseconds.
 pub const TICK_MS: u32 = 50;
 
-/// While `playing`, or while lines run (see [`Playground::busy`]), dispatches a [`Action::Tick`] every
+/// While `playing`, or while lines run (see [`crate::frame::Frame::busy`]), dispatches a [`Action::Tick`] every
 /// [`TICK_MS`]. The interval is owned by the effect: stopping or unmounting drops it, which
 /// cancels it.
 #[hook]
-pub fn use_clock(state: UseReducerHandle<Playground>) {
+pub fn use_clock(state: Ui) {
     let ticking = state.ticking();
     use_effect_with(ticking, move |&ticking| {
         let interval = ticking.then(|| {
-            let dispatcher = state.dispatcher();
             Interval::new(TICK_MS, move || {
-                dispatcher.dispatch(Action::Tick(f64::from(TICK_MS)));
+                state.dispatch(Action::Tick(f64::from(TICK_MS)));
             })
         });
         move || drop(interval)

@@ -8,11 +8,14 @@ pub mod api;
 pub mod app;
 pub mod components;
 pub mod cssom;
+pub mod engine;
+pub mod frame;
 pub mod hooks;
 pub mod host;
 pub mod state;
 pub mod storage;
 pub mod timeline;
+pub mod ui;
 pub mod view_cache;
 pub mod wallclock;
 

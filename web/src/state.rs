@@ -384,12 +384,9 @@ impl Playground {
     /// views' choices the page passes in.
     pub fn share(&self, node: Option<u16>, observer: Option<u16>) -> console::share::SharedState {
         console::share::SharedState {
-            seed: self.seed,
-            lines: self.transcript.to_vec(),
-            at: self.cursor.map(|t| t.as_unix_millis()),
             node,
             observer,
-            panels: self.panels,
+            ..crate::frame::shared_state(self.seed, &self.transcript, self.cursor, self.panels)
         }
     }
 
@@ -482,25 +479,25 @@ impl Playground {
     /// The transcript as a scenario file that reproduces the world shown: the lines up to this
     /// moment, and a `sleep` for the time that passed since the last one.
     pub fn transcript_text(&self) -> String {
-        let (len, last_typed) = match self.cursor {
+        let (len, last_typed) = self.shown_transcript();
+        crate::frame::transcript_text(&self.transcript[..len], last_typed, self.now())
+    }
+
+    /// How many of the transcript's lines lead to the moment shown, and when the last of them
+    /// ran (in the past, a snapshot's; else the live world's).
+    pub fn shown_transcript(&self) -> (usize, SimTime) {
+        match self.cursor {
             Some(_) => {
                 let snap = &self.timeline.snapshots()[self.cursor_index];
                 (snap.transcript_len, snap.last_typed)
             }
             None => (self.transcript.len(), self.last_typed),
-        };
-        let mut text: String = self.transcript[..len]
-            .iter()
-            .map(|l| format!("{l}\n"))
-            .collect();
-        let now = self.now();
-        if now > last_typed {
-            for line in sleep_lines(now - last_typed) {
-                text.push_str(&line);
-                text.push('\n');
-            }
         }
-        text
+    }
+
+    /// The world's seed.
+    pub fn seed(&self) -> u64 {
+        self.seed
     }
 
     fn bump(&mut self) {

@@ -7,13 +7,13 @@ use cluster_proto::SimTime;
 use cluster_sim::{StoryEntry, Weight};
 use yew::prelude::*;
 
-use crate::state::{Action, Playground};
+use crate::state::Action;
 
 /// Properties of [`EventLog`].
 #[derive(Debug, Properties, PartialEq)]
 pub struct EventLogProps {
     /// The playground's state.
-    pub state: UseReducerHandle<Playground>,
+    pub state: crate::ui::Ui,
 }
 
 /// At most this many entries are drawn (the newest).
@@ -137,7 +137,7 @@ fn entries(props: &EntriesProps) -> Html {
 #[derive(Debug, Properties, PartialEq)]
 pub struct AnnouncerProps {
     /// The playground's state.
-    pub state: UseReducerHandle<Playground>,
+    pub state: crate::ui::Ui,
 }
 
 /// An ARIA live region that speaks the newest major events as sentences.

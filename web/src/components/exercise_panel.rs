@@ -6,7 +6,7 @@ use console::exercise::TRACK;
 use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
-use crate::state::{Action, Playground};
+use crate::state::Action;
 
 /// Local storage key of the solved exercises' names, one per line.
 pub const PROGRESS_KEY: &str = "clusterlab.exercises.done";
@@ -15,7 +15,7 @@ pub const PROGRESS_KEY: &str = "clusterlab.exercises.done";
 #[derive(Debug, Properties, PartialEq)]
 pub struct ExercisePanelProps {
     /// The playground's state.
-    pub state: UseReducerHandle<Playground>,
+    pub state: crate::ui::Ui,
 }
 
 /// The names of the exercises solved in this browser.

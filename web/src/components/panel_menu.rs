@@ -4,13 +4,13 @@
 use console::panels::{Panel, Panels};
 use yew::prelude::*;
 
-use crate::state::{Action, Playground};
+use crate::state::Action;
 
 /// Properties of [`PanelMenu`].
 #[derive(Debug, Properties, PartialEq)]
 pub struct PanelMenuProps {
     /// The playground's state, owned by the app.
-    pub state: UseReducerHandle<Playground>,
+    pub state: crate::ui::Ui,
     /// The panels shown.
     pub shown: Panels,
     /// The layout's default set (what is shown before anything is chosen).

@@ -5,17 +5,17 @@ use console::presets::PRESETS;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use crate::state::{Action, MAX_SCENARIO_BYTES, Playground};
+use crate::state::{Action, MAX_SCENARIO_BYTES};
 
 /// Properties of [`PresetPanel`].
 #[derive(Debug, Properties, PartialEq)]
 pub struct PresetPanelProps {
     /// The playground's state.
-    pub state: UseReducerHandle<Playground>,
+    pub state: crate::ui::Ui,
 }
 
 /// Reads a chosen file as text and hands it to the playground (or explains why not).
-fn load_file(state: UseReducerHandle<Playground>, input: web_sys::HtmlInputElement) {
+fn load_file(state: crate::ui::Ui, input: web_sys::HtmlInputElement) {
     let Some(file) = input.files().and_then(|f| f.get(0)) else {
         return;
     };

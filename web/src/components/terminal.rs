@@ -5,13 +5,13 @@ use std::rc::Rc;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use crate::state::{Action, LineKind, Playground, TermLine};
+use crate::state::{Action, LineKind, TermLine};
 
 /// Properties of [`Terminal`].
 #[derive(Debug, Properties, PartialEq)]
 pub struct TerminalProps {
     /// The playground's state, owned by the app.
-    pub state: UseReducerHandle<Playground>,
+    pub state: crate::ui::Ui,
 }
 
 /// Where the arrow keys are in the history: `None` means editing a new line.
@@ -40,9 +40,6 @@ pub const HISTORY_KEY: &str = "clusterlab.history";
 pub fn load_history() -> Vec<String> {
     crate::storage::load_lines(HISTORY_KEY)
 }
-
-/// At most this many of a running line's last printed lines are shown while it runs.
-pub const MAX_RUNNING_SHOWN: usize = 200;
 
 /// Properties of [`Scrollback`].
 #[derive(Debug, Properties)]
@@ -107,17 +104,7 @@ pub fn terminal(props: &TerminalProps) -> Html {
     // What a running line printed so far: its last lines only, the whole of it goes to the
     // scrollback when it ends (a thousand-node `create` prints thousands of lines, and this part
     // is drawn on every clock tick).
-    let progress: Option<(String, Vec<String>, usize)> = state.running.as_ref().map(|r| {
-        let r = r.borrow();
-        let progress = r.progress();
-        let all: Vec<&str> = progress.lines().collect();
-        let skip = all.len().saturating_sub(MAX_RUNNING_SHOWN);
-        (
-            r.input(),
-            all[skip..].iter().map(|l| l.to_string()).collect(),
-            skip,
-        )
-    });
+    let progress = state.running.clone();
     // Keep the newest line in view when the lines change. Not on every clock tick: reading the
     // height makes the browser lay the page out again, a big world's drawing included.
     {
@@ -126,7 +113,7 @@ pub fn terminal(props: &TerminalProps) -> Html {
             Rc::as_ptr(state.lines()) as usize,
             state.lines().len(),
             state.active,
-            progress.as_ref().map(|(_, lines, skip)| lines.len() + skip),
+            progress.as_ref().map(|r| r.last.len() + r.skipped),
             state.busy(),
         );
         use_effect_with(shown, move |_| {
@@ -155,8 +142,7 @@ pub fn terminal(props: &TerminalProps) -> Html {
             }
             "Tab" => {
                 e.prevent_default();
-                let known = console::help::Known::of(&state.console().borrow());
-                if let Some(line) = console::help::complete_line_with(&input, &known) {
+                if let Some(line) = console::help::complete_line_with(&input, &state.world.known) {
                     input.set(line);
                 }
             }
@@ -217,12 +203,12 @@ pub fn terminal(props: &TerminalProps) -> Html {
             if state.busy() {
                 // A line that waits on virtual time, or a scenario's lines: what runs now and
                 // what it printed so far; the prompt comes back when all have run.
-                if let Some((input, lines, skip)) = progress {
-                    <pre class="terminal-line input">{ input }</pre>
-                    if skip > 0 {
-                        <p class="terminal-earlier">{ format!("({skip} earlier lines, shown when it ends)") }</p>
+                if let Some(r) = progress {
+                    <pre class="terminal-line input">{ &r.input }</pre>
+                    if r.skipped > 0 {
+                        <p class="terminal-earlier">{ format!("({} earlier lines, shown when it ends)", r.skipped) }</p>
                     }
-                    { for lines.into_iter().map(|l| html! { <pre class="terminal-line output">{ l }</pre> }) }
+                    { for r.last.iter().map(|l| html! { <pre class="terminal-line output">{ l }</pre> }) }
                 }
                 <p class="terminal-running" role="status">{ state.busy_note() }</p>
                 <button class="terminal-stop" ref={stop_ref} onclick={stop} onkeydown={stop_key}
@@ -260,7 +246,7 @@ pub fn terminal(props: &TerminalProps) -> Html {
 }
 
 /// The row of terminal tabs: each is its own shell on the same world.
-fn tab_strip(state: &UseReducerHandle<Playground>) -> Html {
+fn tab_strip(state: &crate::ui::Ui) -> Html {
     let add = {
         let state = state.clone();
         Callback::from(move |_: MouseEvent| state.dispatch(Action::NewTab))

@@ -2,13 +2,13 @@
 
 use yew::prelude::*;
 
-use crate::state::{Action, Playground, SPEEDS};
+use crate::state::{Action, SPEEDS};
 
 /// Properties of [`TimeControls`].
 #[derive(Debug, Properties, PartialEq)]
 pub struct TimeControlsProps {
     /// The playground's state.
-    pub state: UseReducerHandle<Playground>,
+    pub state: crate::ui::Ui,
 }
 
 fn speed_label(speed: f64) -> String {

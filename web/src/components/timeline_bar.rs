@@ -4,14 +4,14 @@
 use yew::prelude::*;
 
 use crate::components::event_log::time_of_day;
-use crate::state::{Action, Playground};
+use crate::state::Action;
 use cluster_sim::Weight;
 
 /// Properties of [`TimelineBar`].
 #[derive(Debug, Properties, PartialEq)]
 pub struct TimelineBarProps {
     /// The playground's state.
-    pub state: UseReducerHandle<Playground>,
+    pub state: crate::ui::Ui,
 }
 
 /// The scrubber.

@@ -9,14 +9,14 @@ use cluster_proto::MsgType;
 use cluster_sim::{Belief, ClusterView, NodeView, WireMsg};
 use yew::prelude::*;
 
-use crate::state::{Action, Playground};
+use crate::state::Action;
 use crate::view_cache::ByPtr;
 
 /// Properties of [`Topology`].
 #[derive(Debug, Properties, PartialEq)]
 pub struct TopologyProps {
     /// The playground's state (for actions and the message record).
-    pub state: UseReducerHandle<Playground>,
+    pub state: crate::ui::Ui,
     /// The world to draw (the app computes it once per render for every panel).
     pub view: Rc<ClusterView>,
     /// The node being inspected.
@@ -392,27 +392,23 @@ pub fn topology(props: &TopologyProps) -> Html {
     let group = use_state(Vec::<u16>::new);
 
     {
-        let console = state.console();
-        let c = console.borrow();
-        let wire = c.sim().wire();
         let mut seen = seen.borrow_mut();
         if *seen == u64::MAX {
-            *seen = wire.next_seq(); // do not replay history on the first render
+            *seen = state.wire_next; // do not replay history on the first render
         }
         if view.nodes.len() <= MAX_FLYING_NODES {
-            let msgs: Vec<WireMsg> = wire.since(*seen).copied().collect();
             take_new_flights(
                 &mut flights.borrow_mut(),
                 &mut seen,
-                &msgs,
-                wire.next_seq(),
+                &state.wire,
+                state.wire_next,
                 &at,
                 &shown,
             );
         } else {
-            // Not even copied: a big world sends thousands of messages between two frames.
+            // The engine sends none for a big world.
             flights.borrow_mut().clear();
-            *seen = wire.next_seq();
+            *seen = state.wire_next;
         }
     }
 
@@ -548,7 +544,7 @@ fn node_toolbar(props: &TopologyProps, view: &ClusterView) -> Html {
 
 /// Choosing a group of nodes and cutting it off, both ways or one way.
 fn partition_toolbar(
-    state: &UseReducerHandle<Playground>,
+    state: &crate::ui::Ui,
     view: &ClusterView,
     mode: &UseStateHandle<bool>,
     group: &UseStateHandle<Vec<u16>>,
