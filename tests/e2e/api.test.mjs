@@ -3,7 +3,7 @@
 // reset) and shows the events it reports; bad messages get clear errors.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSite } from './site.mjs';
+import { startSite, settled } from './site.mjs';
 
 let site;
 before(async () => {

@@ -2,7 +2,7 @@
 // working on its own, and the host page hearing that an exercise was solved in one of them.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSite } from './site.mjs';
+import { startSite, settled } from './site.mjs';
 
 let site;
 before(async () => {
@@ -16,6 +16,7 @@ async function typeIn(frame, text) {
   const input = frame.locator('.terminal-input');
   await input.fill(text);
   await input.press('Enter');
+  await settled(frame);
 }
 
 test('three embeds work independently and the host hears a solved exercise', async () => {

@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startSite, shots, root } from './site.mjs';
+import { startSite, shots, root, settled } from './site.mjs';
 
 let site;
 before(async () => {
@@ -20,6 +20,7 @@ async function open(options = {}) {
   page.on('pageerror', (e) => errors.push(String(e)));
   await page.goto(site.url);
   await page.locator('.terminal-input').waitFor({ timeout: 30_000 });
+  await settled(page);
   return { page, errors };
 }
 
@@ -27,6 +28,7 @@ async function typeLine(page, text) {
   const input = page.locator('.terminal-input');
   await input.fill(text);
   await input.press('Enter');
+  await settled(page);
 }
 
 async function lastOutputAfter(page, typed) {
@@ -44,11 +46,13 @@ async function lastOutputAfter(page, typed) {
 /** Runs the current guided step, and waits for it to end (a step runs over the clock's ticks). */
 async function runStep(page) {
   await page.locator('.guide-run').click();
+  await settled(page);
   await page.locator('.terminal-running').waitFor({ state: 'detached' });
 }
 
 async function runGuide(page) {
   await page.selectOption('.preset-select', 'seed-failover');
+  await settled(page);
   const steps = await page.locator('.guide-step').count();
   for (let i = 0; i < steps; i++) {
     await runStep(page);
@@ -71,6 +75,7 @@ test('the seed preset walks to the promotion and the topology shows 7003 as mast
   const { page, errors } = await open();
   try {
     await page.selectOption('.preset-select', 'seed-failover');
+  await settled(page);
     // Run up to the kill, then the rest, taking pictures of the main states.
     const steps = await page.locator('.guide-step').count();
     for (let i = 0; i < steps; i++) {
@@ -103,6 +108,7 @@ test('a click on Kill writes the same line and has the same outcome as typing it
     const { page, errors } = await open();
     try {
       await page.selectOption('.preset-select', 'three-plus-three');
+      await settled(page);
       await page.locator('.topology .node[data-label^="7000 master"]').waitFor();
       await typeLine(page, 'redis-cli -p 7001');
       if (useClick) {
@@ -168,6 +174,7 @@ test('keyboard only: Tab to a node, Enter inspects it; events are announced', as
   const { page, errors } = await open();
   try {
     await page.selectOption('.preset-select', 'three-plus-three');
+    await settled(page);
     const node = page.locator('.topology .node[data-label^="7001 master"]');
     await node.focus();
     await page.keyboard.press('Enter');
@@ -190,6 +197,7 @@ for (const colorScheme of ['dark', 'light']) {
     const { page, errors } = await open({ colorScheme, bypassCSP: true });
     try {
       await page.selectOption('.preset-select', 'seed-failover');
+  await settled(page);
       await page.locator('.guide-run').click();
       await typeLine(page, 'redis-cli -p 7000');
       await typeLine(page, 'CLUSTER MEET');
@@ -216,6 +224,7 @@ test('usable at 360 px wide, and reduced motion stops the flying', async () => {
   const { page, errors } = await open({ viewport: { width: 360, height: 740 }, reducedMotion: 'reduce' });
   try {
     await page.selectOption('.preset-select', 'three-plus-three');
+    await settled(page);
     await page.locator('.topology .node').first().waitFor();
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow} px`);

@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startSite, shots } from './site.mjs';
+import { startSite, shots, settled } from './site.mjs';
 
 let site;
 let browser;
@@ -27,6 +27,7 @@ async function openPlayground() {
   page.on('pageerror', (e) => errors.push(String(e)));
   await page.goto(baseUrl);
   await page.locator('.terminal-input').waitFor({ timeout: 30_000 });
+  await settled(page);
   return { page, errors };
 }
 
@@ -34,6 +35,7 @@ async function typeLine(page, text) {
   const input = page.locator('.terminal-input');
   await input.fill(text);
   await input.press('Enter');
+  await settled(page);
 }
 
 test('the terminal answers CLUSTER KEYSLOT foo with (integer) 12182', async () => {
@@ -141,6 +143,7 @@ test('the page runs under a strict Content-Security-Policy without violating it'
     });
     // Messages fly in the topology and the timeline gets marks: both set styles via the CSSOM.
     await page.selectOption('.preset-select', 'three-plus-three');
+    await settled(page);
     await typeLine(page, 'exit');
     await typeLine(page, 'sim kill 7000');
     await page.locator('.play').click();
@@ -158,10 +161,30 @@ test('the page runs under a strict Content-Security-Policy without violating it'
   }
 });
 
+test('the world is stepped in a Web Worker, not on the page', async () => {
+  const { page, errors } = await openPlayground();
+  try {
+    // The page names the worker's script, and the worker runs the engine's wasm.
+    const workers = page.workers();
+    assert.equal(workers.length, 1, 'one worker');
+    assert.match(workers[0].url(), /\/worker_loader\.js$/);
+    assert.equal(await workers[0].evaluate(() => typeof wasm_bindgen), 'function');
+    // Its frames reach the page: a typed line is answered.
+    await typeLine(page, 'redis-server --port 7000 --cluster-enabled yes --daemonize yes');
+    await typeLine(page, 'redis-cli -p 7000 cluster keyslot foo');
+    await page.locator('.terminal-line', { hasText: '(integer) 12182' }).waitFor();
+    assert.equal(await page.locator('main.app').getAttribute('data-pending'), '0');
+    assert.deepEqual(errors, []);
+  } finally {
+    await page.close();
+  }
+});
+
 test('a line that waits on a day of virtual time runs over the clock ticks and the page stays responsive', async (t) => {
   const { page, errors } = await openPlayground();
   try {
     await page.selectOption('.preset-select', 'three-plus-three');
+    await settled(page);
     await page.locator('.terminal-prompt', { hasText: '127.0.0.1:7000>' }).waitFor({ timeout: 30_000 });
     await typeLine(page, 'exit');
     const typedAt = Date.now();
@@ -208,6 +231,7 @@ test('Ctrl-C stops a running sleep where it is and gives the prompt back', async
   const { page, errors } = await openPlayground();
   try {
     await page.selectOption('.preset-select', 'three-plus-three');
+    await settled(page);
     await page.locator('.terminal-prompt', { hasText: '127.0.0.1:7000>' }).waitFor({ timeout: 30_000 });
     await typeLine(page, 'exit');
     const clock = async () => Date.parse((await page.locator('.clock').first().textContent()).replace(' UTC', 'Z'));

@@ -2,7 +2,7 @@
 // exercise solved by typing, in headless Chromium.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSite } from './site.mjs';
+import { startSite, settled } from './site.mjs';
 
 let site;
 before(async () => {
@@ -19,6 +19,7 @@ async function open(url) {
   page.on('pageerror', (e) => errors.push(String(e)));
   await page.goto(url);
   await page.locator('.terminal-input').waitFor({ timeout: 30_000 });
+  await settled(page);
   return { page, errors, context };
 }
 
@@ -26,6 +27,7 @@ async function typeLine(page, text) {
   const input = page.locator('.terminal-input');
   await input.fill(text);
   await input.press('Enter');
+  await settled(page);
 }
 
 async function outputOf(page, typed) {
@@ -44,6 +46,7 @@ test('a share link reopens the same cluster in a new tab', async () => {
   try {
     const { page } = first;
     await page.selectOption('.preset-select', 'three-plus-three');
+    await settled(page);
     // The preset leaves the terminal in redis-cli: back to the shell.
     await typeLine(page, 'exit');
     await typeLine(page, 'sim kill 7000');
@@ -91,6 +94,7 @@ test('an exercise solved by typing in the terminal says so', async () => {
   const { page, errors, context } = await open(site.url);
   try {
     await page.selectOption('.exercise-select', '0');
+    await settled(page);
     await page.locator('.exercise h3').filter({ hasText: 'Slots and redirection' }).waitFor();
     await page.locator('.exercise-check').click();
     assert.match(await page.locator('.exercise-verdict').textContent(), /Not yet/);

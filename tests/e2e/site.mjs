@@ -56,3 +56,11 @@ export async function startSite() {
     },
   };
 }
+
+/**
+ * Waits until the playground in `page` (a page or a frame) has followed every request sent:
+ * its engine runs in a Web Worker and answers a moment after a click or a key.
+ */
+export async function settled(page) {
+  await page.locator('main.app[data-pending="0"]').waitFor();
+}

@@ -136,7 +136,7 @@ pub struct NodeState {
     /// Its client port.
     pub port: u16,
     /// `master` or `slave`, as the node says.
-    pub role: &'static str,
+    pub role: String,
     /// Whether the process runs.
     pub running: bool,
     /// Whether it is stopped by `sim pause`.
@@ -182,7 +182,7 @@ impl StateEvent {
                 .iter()
                 .map(|n| NodeState {
                     port: n.port,
-                    role: n.role,
+                    role: n.role.to_string(),
                     running: n.running,
                     paused: n.paused,
                     master: n.master_port,

@@ -17,7 +17,7 @@ use crate::components::timeline_bar::TimelineBar;
 use crate::components::topology::Topology;
 use crate::frame::{Frame, Watch};
 use crate::hooks::use_clock;
-use crate::state::{Action, Playground};
+use crate::state::Action;
 use crate::ui::{Ui, use_ui};
 use crate::view_cache::ByPtr;
 use console::embed::EmbedOptions;
@@ -91,7 +91,7 @@ fn follow(
 /// The whole playground page.
 #[function_component(App)]
 pub fn app() -> Html {
-    let state = use_ui(|| Playground::with_history(PAGE_SEED, load_history()));
+    let state = use_ui(PAGE_SEED, load_history);
     // `?embed=1&preset=...&speed=...`, read once.
     let query = use_state(|| {
         let search = web_sys::window()
@@ -280,7 +280,7 @@ pub fn app() -> Html {
             })
         };
         return html! {
-            <main class={classes!("app", "embed", state.read_only.then_some("read-only"))}>
+            <main class={classes!("app", "embed", state.read_only.then_some("read-only"))} data-pending={state.pending().to_string()}>
                 <header class="embed-header">
                     <span class="embed-brand">{ "ClusterLab" }</span>
                     if show(Panel::Clock) {
@@ -320,7 +320,7 @@ pub fn app() -> Html {
         };
     }
     html! {
-        <main class={classes!("app", state.read_only.then_some("read-only"))}>
+        <main class={classes!("app", state.read_only.then_some("read-only"))} data-pending={state.pending().to_string()}>
             <header class="app-header">
                 <div class="brand">
                     <h1>{ "ClusterLab" }</h1>

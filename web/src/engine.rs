@@ -14,7 +14,7 @@ use crate::state::{Action, Playground};
 use crate::view_cache::{ViewCache, view_of};
 
 /// What the page asks of the engine.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Request {
     /// Do this to the playground.
     Act(Action),

@@ -22,7 +22,7 @@ use crate::state::{ExerciseRun, Guide, LineRun, Playground, TermLine, sleep_line
 pub const MAX_RUNNING_SHOWN: usize = 200;
 
 /// One terminal tab as drawn.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TabFrame {
     /// Stable id, for the tab's label and its element ids.
     pub id: u32,
@@ -30,10 +30,14 @@ pub struct TabFrame {
     pub lines: Rc<Vec<TermLine>>,
     /// The prompt for the next line.
     pub prompt: String,
+    /// Lines appended since the tab opened or was last cleared.
+    pub appended: u64,
+    /// How many times the tab was cleared.
+    pub cleared: u64,
 }
 
 /// The line running over the clock's ticks, as drawn.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RunningFrame {
     /// The line after its prompt.
     pub input: String,
@@ -44,7 +48,7 @@ pub struct RunningFrame {
 }
 
 /// The timeline bar's part: the span that can be scrubbed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct TimelineFrame {
     range: Option<(SimTime, SimTime)>,
     too_big: bool,
@@ -64,7 +68,7 @@ impl TimelineFrame {
 
 /// What the panels ask of the world beyond its picture: the node the inspector shows and the
 /// observer the slot map shows (each only while its panel is shown).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Watch {
     /// The inspected node.
     pub inspect: Option<u16>,
@@ -74,7 +78,7 @@ pub struct Watch {
 
 /// What the panels read from the world, taken with each new picture of it (or a new
 /// [`Watch`]), not on every tick.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct WorldReport {
     /// What was asked.
     pub watch: Watch,
@@ -105,7 +109,7 @@ impl WorldReport {
 }
 
 /// Everything the page draws at one moment.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Frame {
     /// Bumped on every change of the playground.
     pub version: u64,
@@ -123,7 +127,7 @@ pub struct Frame {
     pub behind: Option<f64>,
     /// The virtual clock as Redis's logs print it.
     pub clock: String,
-    now: SimTime,
+    pub(crate) now: SimTime,
     /// What can be scrubbed.
     pub timeline: TimelineFrame,
     /// `Some(t)`: the learner is looking at time `t` in the past.
@@ -148,14 +152,14 @@ pub struct Frame {
     pub last_run: Option<Rc<LineRun>>,
     /// The line running over the clock's ticks, if any.
     pub running: Option<Rc<RunningFrame>>,
-    busy: bool,
-    ticking: bool,
-    busy_note: String,
-    seed: u64,
+    pub(crate) busy: bool,
+    pub(crate) ticking: bool,
+    pub(crate) busy_note: String,
+    pub(crate) seed: u64,
     /// The transcript up to the moment shown, and when its last line ran.
-    transcript: Rc<Vec<String>>,
-    transcript_len: usize,
-    last_typed: SimTime,
+    pub(crate) transcript: Rc<Vec<String>>,
+    pub(crate) transcript_len: usize,
+    pub(crate) last_typed: SimTime,
     /// The picture of the world.
     pub view: Rc<ClusterView>,
     /// What the panels read from the world.
@@ -198,6 +202,8 @@ impl Frame {
                         id: t.id,
                         lines: Rc::clone(&t.lines),
                         prompt: t.prompt.clone(),
+                        appended: t.appended,
+                        cleared: t.cleared,
                     })
                     .collect(),
             ),

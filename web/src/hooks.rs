@@ -14,7 +14,8 @@ pub const TICK_MS: u32 = 50;
 /// cancels it.
 #[hook]
 pub fn use_clock(state: Ui) {
-    let ticking = state.ticking();
+    // A worker ticks its own clock.
+    let ticking = state.ticking() && state.local();
     use_effect_with(ticking, move |&ticking| {
         let interval = ticking.then(|| {
             Interval::new(TICK_MS, move || {

@@ -12,12 +12,15 @@ pub mod engine;
 pub mod frame;
 pub mod hooks;
 pub mod host;
+pub mod patch;
 pub mod state;
 pub mod storage;
 pub mod timeline;
 pub mod ui;
 pub mod view_cache;
 pub mod wallclock;
+#[cfg(target_arch = "wasm32")]
+pub mod worker;
 
 /// Mounts the playground on the page's `<body>`.
 pub fn start() {

@@ -81,7 +81,7 @@ impl Slice {
 const MAX_RUNNING_SLICE_MS: u64 = 60_000;
 
 /// What a scrollback line is, for styling.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum LineKind {
     /// A typed line with its prompt.
     Input,
@@ -90,7 +90,7 @@ pub enum LineKind {
 }
 
 /// One line of scrollback.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TermLine {
     /// Input or output.
     pub kind: LineKind,
@@ -107,15 +107,23 @@ pub struct Tab {
     pub lines: Rc<Vec<TermLine>>,
     /// The prompt for the next line.
     pub prompt: String,
+    /// Lines appended since the tab opened or was last cleared, cut ones included: with
+    /// `cleared`, what tells a frame's patch which lines are new (see [`crate::patch`]).
+    pub appended: u64,
+    /// How many times the tab was cleared.
+    pub cleared: u64,
     session: Session,
 }
 
 /// A guided walk through a preset.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Guide {
     /// The preset.
+    #[serde(with = "console::presets::by_name")]
     pub preset: &'static Preset,
-    /// Its steps.
+    /// Its steps (not sent between threads: they follow from the preset, see
+    /// [`crate::patch`]).
+    #[serde(skip)]
     pub steps: Rc<Vec<GuideStep>>,
     /// The index of the next step to run.
     pub next: usize,
@@ -225,7 +233,7 @@ impl RunningLine {
 }
 
 /// A line that was run and its output, numbered so that two equal runs are told apart.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LineRun {
     /// Counts runs from 1 in this page.
     pub seq: u64,
@@ -236,11 +244,13 @@ pub struct LineRun {
 }
 
 /// An exercise in progress.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ExerciseRun {
     /// Its place in [`TRACK`].
     pub index: usize,
-    /// The parsed exercise.
+    /// The parsed exercise (not sent between threads: it follows from the index, see
+    /// [`crate::patch`]).
+    #[serde(skip, default = "crate::patch::unparsed_exercise")]
     pub exercise: Rc<Exercise>,
     /// How many hints are shown.
     pub hints_shown: usize,
@@ -311,7 +321,7 @@ fn is_plain_sleep(line: &str) -> bool {
 pub const MAX_HISTORY: usize = 500;
 
 /// Things the playground can be asked to do.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Action {
     /// A line was typed in the active tab and Enter pressed.
     Submit(String),
@@ -345,7 +355,7 @@ pub enum Action {
     /// Start a new, empty world (the terminals stay).
     Reset,
     /// A fresh world with a built-in scenario: guided step by step, or run at once.
-    LoadPreset(&'static Preset),
+    LoadPreset(#[serde(with = "console::presets::by_name")] &'static Preset),
     /// Run the next step of the guided walk.
     GuideNext,
     /// A fresh world running the lines of a scenario file's text.
@@ -411,6 +421,8 @@ impl Playground {
                 id: 1,
                 lines: Rc::new(GREETING.iter().map(|t| output_line(t)).collect()),
                 prompt: "$ ".to_string(),
+                appended: GREETING.len() as u64,
+                cleared: 0,
                 session: Session::Shell,
             }]),
             active: 0,
@@ -593,8 +605,12 @@ impl Playground {
         let lines = Rc::make_mut(&mut tab.lines);
         if clear {
             lines.clear();
+            tab.cleared += 1;
+            tab.appended = 0;
         }
+        let before = lines.len();
         lines.extend(new);
+        tab.appended += (lines.len() - before) as u64;
         let excess = lines.len().saturating_sub(MAX_SCROLLBACK);
         lines.drain(..excess);
     }
@@ -1275,6 +1291,8 @@ impl Reducible for Playground {
                             "# Terminal {id}: a new shell on the same cluster."
                         ))]),
                         prompt: "$ ".to_string(),
+                        appended: 1,
+                        cleared: 0,
                         session: Session::Shell,
                     });
                     s.active = tabs.len() - 1;

@@ -1,5 +1,11 @@
-//! The components' handle on the playground: the frame to draw, and a way to send actions.
+//! The components' handle on the playground: the frame to draw, and a way to send requests.
+//!
+//! The engine runs in a Web Worker when the page was built with one (a `<meta
+//! name="clusterlab-worker">` names its script), else on the page's thread: the browser
+//! tests mount the app where no worker is built. Both speak the same [`Request`]s and
+//! [`Frame`]s.
 
+use std::cell::RefCell;
 use std::ops::Deref;
 use std::rc::Rc;
 
@@ -16,12 +22,15 @@ use crate::state::{Action, Playground};
 pub struct Ui {
     frame: Rc<Frame>,
     send: Rc<dyn Fn(Request)>,
+    local: bool,
+    pending: u64,
 }
 
 impl std::fmt::Debug for Ui {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Ui")
             .field("version", &self.frame.version)
+            .field("local", &self.local)
             .finish_non_exhaustive()
     }
 }
@@ -55,29 +64,248 @@ impl Ui {
     pub fn frame(&self) -> &Rc<Frame> {
         &self.frame
     }
+
+    /// Whether the engine runs on the page's thread, where the page must tick its clock (a
+    /// worker ticks its own).
+    pub fn local(&self) -> bool {
+        self.local
+    }
+
+    /// Requests sent that the engine has not followed yet (a worker answers a moment later;
+    /// the page marks it, so a test waits for the frame that follows its click).
+    pub fn pending(&self) -> u64 {
+        self.pending
+    }
 }
 
-/// An engine over the playground `init` makes, on the page's thread; the component using
-/// it draws again for each new frame.
+/// The engine's script named by the page, if it was built with one.
+#[cfg(target_arch = "wasm32")]
+fn worker_script() -> Option<String> {
+    let meta = web_sys::window()?
+        .document()?
+        .query_selector("meta[name=clusterlab-worker]")
+        .ok()??;
+    meta.get_attribute("content").filter(|s| !s.is_empty())
+}
+
+/// The engine for a playground with `seed` and an earlier session's `history`: in a worker
+/// if the page has one, else on the page's thread. The component using it draws again for
+/// each new frame.
 #[hook]
-pub fn use_ui(init: impl FnOnce() -> Playground) -> Ui {
-    let engine = use_mut_ref(|| Engine::new(init()));
-    let frame = {
-        let engine = std::rc::Rc::clone(&engine);
-        use_state(move || engine.borrow().frame())
-    };
+pub fn use_ui(seed: u64, history: impl FnOnce() -> Vec<String>) -> Ui {
+    // Built once: a worker, or an engine here. The first frame is made here in both cases
+    // (an empty world costs nothing), so the page draws at once.
+    let backend = use_mut_ref(|| None::<Backend>);
+    let frame = use_state(|| Engine::new(Playground::new(seed)).frame());
+    let redraw = use_force_update();
+    let setter = frame.setter();
     let send: Rc<dyn Fn(Request)> = {
-        let setter = frame.setter();
-        Rc::new(move |request| {
+        let mut slot = backend.borrow_mut();
+        let backend = slot.get_or_insert_with(|| Backend::start(seed, history(), setter, redraw));
+        backend.sender()
+    };
+    let (local, pending) = match &*backend.borrow() {
+        #[cfg(target_arch = "wasm32")]
+        Some(Backend::Worker(link)) => (false, link.pending()),
+        _ => (true, 0),
+    };
+    Ui {
+        frame: Rc::clone(&frame),
+        send,
+        local,
+        pending,
+    }
+}
+
+/// Where the engine runs.
+enum Backend {
+    Local(Rc<dyn Fn(Request)>),
+    #[cfg(target_arch = "wasm32")]
+    Worker(Rc<worker_link::WorkerLink>),
+}
+
+impl Backend {
+    fn start(
+        seed: u64,
+        history: Vec<String>,
+        setter: UseStateSetter<Rc<Frame>>,
+        redraw: UseForceUpdateHandle,
+    ) -> Backend {
+        #[cfg(target_arch = "wasm32")]
+        if let Some(script) = worker_script()
+            && let Some(link) = worker_link::WorkerLink::start(
+                &script,
+                seed,
+                history.clone(),
+                setter.clone(),
+                redraw,
+            )
+        {
+            return Backend::Worker(link);
+        }
+        #[cfg(not(target_arch = "wasm32"))]
+        drop(redraw);
+        let engine = Rc::new(RefCell::new(Engine::new(Playground::with_history(
+            seed, history,
+        ))));
+        setter.set(engine.borrow().frame());
+        Backend::Local(Rc::new(move |request| {
             // Bound first, so the engine is no longer borrowed when the frame is set.
             let next = engine.borrow_mut().handle(request);
             if let Some(next) = next {
                 setter.set(next);
             }
-        })
-    };
-    Ui {
-        frame: Rc::clone(&frame),
-        send,
+        }))
+    }
+
+    fn sender(&self) -> Rc<dyn Fn(Request)> {
+        match self {
+            Backend::Local(send) => Rc::clone(send),
+            #[cfg(target_arch = "wasm32")]
+            Backend::Worker(link) => {
+                let link = Rc::clone(link);
+                Rc::new(move |request| link.send(request))
+            }
+        }
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+mod worker_link {
+    use super::*;
+    use crate::patch::{apply, decode, encode};
+    use crate::worker::{FromEngine, ToEngine};
+    use std::cell::Cell;
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen::prelude::Closure;
+
+    /// The page's end of the worker: sends requests (holding them until the worker listens)
+    /// and rebuilds frames from its patches.
+    pub struct WorkerLink {
+        worker: web_sys::Worker,
+        /// Messages waiting for the worker to listen; `None` once it does.
+        waiting: RefCell<Option<Vec<Vec<u8>>>>,
+        /// Messages sent (the start, then requests), and followed by the worker.
+        sent: Cell<u64>,
+        handled: Rc<Cell<u64>>,
+        /// Draws the page again (a request sent, one followed without a new frame).
+        redraw: UseForceUpdateHandle,
+        _onmessage: Closure<dyn FnMut(web_sys::MessageEvent)>,
+    }
+
+    impl WorkerLink {
+        /// Starts the worker's script and its playground.
+        pub fn start(
+            script: &str,
+            seed: u64,
+            history: Vec<String>,
+            setter: UseStateSetter<Rc<Frame>>,
+            redraw: UseForceUpdateHandle,
+        ) -> Option<Rc<WorkerLink>> {
+            let worker = web_sys::Worker::new(script).ok()?;
+            let handled = Rc::new(Cell::new(0));
+            let link = Rc::new_cyclic(|weak: &std::rc::Weak<WorkerLink>| {
+                let weak = weak.clone();
+                let last = RefCell::new(None::<Rc<Frame>>);
+                let (handled_now, redraw_now) = (Rc::clone(&handled), redraw.clone());
+                let onmessage = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
+                    move |e: web_sys::MessageEvent| {
+                        let bytes = js_sys::Uint8Array::new(&e.data()).to_vec();
+                        match decode::<FromEngine>(&bytes) {
+                            Ok(FromEngine::Ready) => {
+                                if let Some(link) = weak.upgrade() {
+                                    link.flush();
+                                }
+                            }
+                            Ok(FromEngine::Handled(n)) => {
+                                handled_now.set(n);
+                                redraw_now.force_update();
+                            }
+                            Ok(FromEngine::Frame(patch, n)) => {
+                                handled_now.set(n);
+                                let mut last = last.borrow_mut();
+                                match apply(last.as_deref(), *patch) {
+                                    Ok(frame) => {
+                                        let frame = Rc::new(frame);
+                                        *last = Some(Rc::clone(&frame));
+                                        setter.set(frame);
+                                    }
+                                    Err(e) => {
+                                        redraw_now.force_update();
+                                        web_sys::console::error_1(
+                                            &format!(
+                                                "ClusterLab: a frame could not be rebuilt: {e}"
+                                            )
+                                            .into(),
+                                        )
+                                    }
+                                }
+                            }
+                            Ok(FromEngine::Error(e)) => {
+                                web_sys::console::error_1(&format!("ClusterLab: {e}").into())
+                            }
+                            Err(e) => web_sys::console::error_1(
+                                &format!(
+                                    "ClusterLab: a message from the worker could not be read: {e}"
+                                )
+                                .into(),
+                            ),
+                        }
+                    },
+                );
+                worker.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
+                WorkerLink {
+                    worker,
+                    waiting: RefCell::new(Some(Vec::new())),
+                    sent: Cell::new(0),
+                    handled,
+                    redraw,
+                    _onmessage: onmessage,
+                }
+            });
+            link.post(encode(&ToEngine::Start { seed, history }));
+            link.sent.set(1);
+            Some(link)
+        }
+
+        /// Sends a request.
+        pub fn send(&self, request: Request) {
+            self.post(encode(&ToEngine::Request(request)));
+            self.sent.set(self.sent.get() + 1);
+            self.redraw.force_update();
+        }
+
+        /// Requests sent and not yet followed.
+        pub fn pending(&self) -> u64 {
+            self.sent.get().saturating_sub(self.handled.get())
+        }
+
+        fn post(&self, bytes: Vec<u8>) {
+            if let Some(waiting) = self.waiting.borrow_mut().as_mut() {
+                waiting.push(bytes);
+                return;
+            }
+            self.post_now(&bytes);
+        }
+
+        fn post_now(&self, bytes: &[u8]) {
+            let array = js_sys::Uint8Array::from(bytes);
+            let transfer = js_sys::Array::of1(&array.buffer());
+            let _ = self.worker.post_message_with_transfer(&array, &transfer);
+        }
+
+        /// The worker listens: sends what waited.
+        fn flush(&self) {
+            let waiting = self.waiting.borrow_mut().take();
+            for bytes in waiting.into_iter().flatten() {
+                self.post_now(&bytes);
+            }
+        }
+    }
+
+    impl Drop for WorkerLink {
+        fn drop(&mut self) {
+            self.worker.terminate();
+        }
     }
 }

@@ -7,7 +7,9 @@ use crate::slots::SlotSet;
 use std::net::IpAddr;
 
 /// Message types in Redis's numbering, which is also the index of the CLUSTER INFO counters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum MsgType {
     /// `CLUSTERMSG_TYPE_PING`.
     Ping = 0,

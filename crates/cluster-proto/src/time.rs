@@ -13,7 +13,9 @@ pub type Millis = u64;
 /// Stored as milliseconds plus one in a `NonZeroU64`, so that an `Option<SimTime>` takes 8
 /// bytes, not 16: each node keeps six optional times per known node, and a 1,000-node world
 /// holds a million such records. Times saturate one millisecond short of `u64::MAX`.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct SimTime(NonZeroU64);
 
 /// The greatest representable time, in Unix milliseconds.

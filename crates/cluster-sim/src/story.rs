@@ -11,7 +11,9 @@ use cluster_proto::{
 pub const MAX_STORY: usize = 2000;
 
 /// How much an entry matters, so a view can show (or announce) only the big moments.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum Weight {
     /// Routine detail (a handshake, a single failure report).
     Detail,
@@ -20,7 +22,7 @@ pub enum Weight {
 }
 
 /// One sentence of the story.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct StoryEntry {
     /// Increases by one per entry, so a view can ask for what is new.
     pub seq: u64,
@@ -31,7 +33,7 @@ pub struct StoryEntry {
     /// What happened, in plain words, with the numbers.
     pub text: String,
     /// The rule of the protocol that made it happen (for a tooltip or a second line).
-    pub rule: &'static str,
+    pub rule: std::borrow::Cow<'static, str>,
     /// How much it matters.
     pub weight: Weight,
 }
@@ -58,7 +60,7 @@ impl Story {
             time,
             port,
             text,
-            rule,
+            rule: std::borrow::Cow::Borrowed(rule),
             weight,
         });
         self.next_seq += 1;

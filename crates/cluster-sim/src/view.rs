@@ -7,7 +7,7 @@ use cluster_proto::{ClusterNode, NodeFlags, SimTime};
 use crate::world::Simulator;
 
 /// What one observer believes about another node.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Belief {
     /// Reachable as far as the observer knows.
     Ok,
@@ -20,7 +20,7 @@ pub enum Belief {
 }
 
 /// One running or stopped server.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct NodeView {
     /// Client port.
     pub port: u16,
@@ -29,7 +29,7 @@ pub struct NodeView {
     /// Whether it is stopped by `sim pause`.
     pub paused: bool,
     /// `master` or `slave`, as the node itself says.
-    pub role: &'static str,
+    pub role: std::borrow::Cow<'static, str>,
     /// The port of its master, if it replicates one.
     pub master_port: Option<u16>,
     /// Its slots as CLUSTER NODES prints them.
@@ -43,7 +43,7 @@ pub struct NodeView {
 }
 
 /// One cell of the belief matrix.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct BeliefCell {
     /// The observer.
     pub observer: u16,
@@ -56,7 +56,7 @@ pub struct BeliefCell {
 }
 
 /// A snapshot of the world for drawing.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ClusterView {
     /// The virtual time of the snapshot.
     pub now: SimTime,
@@ -87,7 +87,7 @@ impl Simulator {
                 port,
                 running: host.is_running(),
                 paused: host.paused_until.is_some(),
-                role: if me.is_replica() { "slave" } else { "master" },
+                role: if me.is_replica() { "slave" } else { "master" }.into(),
                 master_port: me
                     .replica_of
                     .and_then(|m| state.node(&m))
@@ -164,7 +164,7 @@ impl Simulator {
 }
 
 /// A run of consecutive slots with one owner, as one node sees it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SlotRun {
     /// First slot.
     pub start: u16,
@@ -224,7 +224,7 @@ mod promoted_tests {
             port,
             running: true,
             paused: false,
-            role,
+            role: role.into(),
             master_port: None,
             slots: String::new(),
             config_epoch: 0,

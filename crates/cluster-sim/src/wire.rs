@@ -8,7 +8,7 @@ use cluster_proto::{MsgType, SimTime};
 pub const MAX_WIRE: usize = 512;
 
 /// One bus message as it left its sender.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct WireMsg {
     /// Increases by one per message, so a view can ask for what is new.
     pub seq: u64,

@@ -19,13 +19,13 @@ pub const MAX_SCENARIO_BYTES: usize = 256 * 1024;
 pub const SPEEDS: [f64; 9] = [0.01, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 100.0];
 
 /// What the world starts with.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Start {
     /// An empty world (no servers).
     #[default]
     Empty,
     /// A built-in scenario (guided or run at once).
-    Preset(&'static Preset),
+    Preset(#[serde(with = "crate::presets::by_name")] &'static Preset),
     /// An exercise of the built-in track (its index).
     Exercise(usize),
     /// The lines of a scenario file, run at once.
@@ -33,7 +33,7 @@ pub enum Start {
 }
 
 /// How an embedded playground starts and looks.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct EmbedOptions {
     /// The world it starts with.
     pub start: Start,

@@ -84,7 +84,7 @@ pub struct Exercise {
 }
 
 /// One check command whose output was not the expected one.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Missing {
     /// What it means (the `# want:` text).
     pub want: String,
@@ -97,7 +97,7 @@ pub struct Missing {
 }
 
 /// The outcome of a check.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Verdict {
     /// Lines of the attempt the exercise does not allow (with the reason).
     pub refused: Vec<String>,

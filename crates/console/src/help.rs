@@ -140,7 +140,7 @@ pub fn complete(line: &str, pos: usize) -> (usize, Vec<String>) {
 }
 
 /// What the world offers for completing arguments: ports of running servers and node ids.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Known {
     /// Client ports with a server.
     pub ports: Vec<u16>,

@@ -4,7 +4,7 @@
 use std::fmt;
 
 /// One panel of the playground.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Panel {
     /// The terminal tabs.
     Terminal,
@@ -86,7 +86,7 @@ impl Panel {
 }
 
 /// A set of panels.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Panels(u16);
 
 impl Panels {

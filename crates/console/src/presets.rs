@@ -51,6 +51,25 @@ pub fn preset(name: &str) -> Option<&'static Preset> {
     PRESETS.iter().find(|p| p.name == name)
 }
 
+/// Serde for a `&'static Preset`: by its name, so that a preset can be named in a message
+/// (`#[serde(with = "console::presets::by_name")]`).
+pub mod by_name {
+    use super::{Preset, preset};
+
+    /// Writes the preset's name.
+    pub fn serialize<S: serde::Serializer>(p: &&'static Preset, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(p.name)
+    }
+
+    /// Reads a name and finds the built-in preset.
+    pub fn deserialize<'de, D: serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<&'static Preset, D::Error> {
+        let name: String = serde::Deserialize::deserialize(d)?;
+        preset(&name).ok_or_else(|| serde::de::Error::custom(format!("no preset named {name}")))
+    }
+}
+
 /// One step of a guided walk.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GuideStep {

@@ -35,7 +35,7 @@ pub const MAX_LINK_VIRTUAL_SECS: f64 = 86_400.0;
 const MAGIC: &str = "clusterlab-share 1";
 
 /// What a share link carries.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SharedState {
     /// The world's seed.
     pub seed: u64,

@@ -74,7 +74,7 @@ pub fn belief_matrix(props: &BeliefMatrixProps) -> Html {
                 </thead>
                 <tbody>
                     { for view.nodes.iter().map(|observer| {
-                        let row_label = format!("{} {}", observer.port, if observer.running { observer.role } else { "down" });
+                        let row_label = format!("{} {}", observer.port, if observer.running { &observer.role } else { "down" });
                         let port = observer.port;
                         let on_select = props.on_select.clone();
                         let choose = Callback::from(move |_: MouseEvent| on_select.emit(port));

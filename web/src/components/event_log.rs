@@ -126,7 +126,7 @@ fn entries(props: &EntriesProps) -> Html {
                     <button class="event-time" {onclick} title="show the world at this moment">{ time_of_day(e.time) }</button>
                     <span class="event-actor">{ actor(e) }</span>
                     <span class="event-text">{ &e.text }</span>
-                    <span class="event-rule">{ e.rule }</span>
+                    <span class="event-rule">{ &*e.rule }</span>
                 </li>
             }
         }) }

@@ -27,7 +27,7 @@ impl PartialEq for InspectorProps {
 }
 
 /// One row of a node's table of known nodes, as the inspector shows it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct KnownRow {
     /// The known node's port.
     pub port: u16,
@@ -40,7 +40,7 @@ pub struct KnownRow {
     /// When its last PONG came (`-` for myself).
     pub pong_received: String,
     /// `connected` or `disconnected`.
-    pub link: &'static str,
+    pub link: String,
     /// Its failure reports: by whom, and how long ago.
     pub reports: String,
     /// Its replication offset.
@@ -48,7 +48,7 @@ pub struct KnownRow {
 }
 
 /// One node, inside out: what the inspector shows.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum NodeReport {
     /// No server has run on the port.
     NoServer,
@@ -57,7 +57,7 @@ pub enum NodeReport {
     /// A cluster node.
     Node {
         /// Its `clusterState`'s facts, by name.
-        facts: Vec<(&'static str, String)>,
+        facts: Vec<(String, String)>,
         /// Its table of known nodes.
         rows: Vec<KnownRow>,
         /// Its CLUSTER NODES text.
@@ -163,7 +163,8 @@ impl NodeReport {
                         "connected"
                     } else {
                         "disconnected"
-                    },
+                    }
+                    .into(),
                     reports: if reports.is_empty() {
                         "-".into()
                     } else {
@@ -175,7 +176,7 @@ impl NodeReport {
             .collect();
         let skip = host.log.len().saturating_sub(8);
         NodeReport::Node {
-            facts,
+            facts: facts.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
             rows,
             nodes_text: console::cluster_text::cluster_nodes(state),
             log_tail: host.log.iter().skip(skip).cloned().collect(),
@@ -201,7 +202,7 @@ fn render(report: &NodeReport, port: u16) -> Html {
     html! {
         <>
             <dl class="facts">
-                { for facts.iter().map(|(k, v)| html! { <><dt>{ *k }</dt><dd>{ v }</dd></> }) }
+                { for facts.iter().map(|(k, v)| html! { <><dt>{ k }</dt><dd>{ v }</dd></> }) }
             </dl>
             <table class="known-nodes">
                 <caption>{ "Known nodes, as this node sees them" }</caption>
@@ -219,7 +220,7 @@ fn render(report: &NodeReport, port: u16) -> Html {
                             <td>{ r.config_epoch }</td>
                             <td>{ &r.ping_sent }</td>
                             <td>{ &r.pong_received }</td>
-                            <td>{ r.link }</td>
+                            <td>{ &r.link }</td>
                             <td>{ &r.reports }</td>
                             <td>{ r.repl_offset }</td>
                         </tr>

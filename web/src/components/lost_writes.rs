@@ -29,7 +29,7 @@ impl PartialEq for LostWritesProps {
 pub const SHOWN: usize = 50;
 
 /// One lost write, as listed.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LostEntry {
     /// The write, as sent.
     pub command: String,
@@ -44,7 +44,7 @@ pub struct LostEntry {
 }
 
 /// What the panel shows: the workload's report, the counts, and the newest losses.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct LostReport {
     /// `sim load`'s report, while a workload runs.
     pub load: Option<String>,

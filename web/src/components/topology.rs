@@ -650,7 +650,7 @@ mod tests {
             port,
             running: true,
             paused: false,
-            role: if master.is_some() { "slave" } else { "master" },
+            role: if master.is_some() { "slave" } else { "master" }.into(),
             master_port: master,
             slots: String::new(),
             config_epoch: 0,
