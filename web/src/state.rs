@@ -151,6 +151,9 @@ pub struct Playground {
     carry: f64,
     /// What the clock's next slice runs (see [`Slice::adapt`]).
     play_slice: Slice,
+    /// Real milliseconds a tick may spend simulating ([`TICK_BUDGET_MS`] on the page's
+    /// thread; more in a worker, which draws nothing).
+    tick_budget: f64,
     /// The speed the last tick reached, when it could not run all the virtual time it owed
     /// within [`TICK_BUDGET_MS`] (a big world at a high speed); `None` while it keeps up.
     pub behind: Option<f64>,
@@ -433,6 +436,7 @@ impl Playground {
             speed: 1.0,
             carry: 0.0,
             play_slice: Slice::FIRST,
+            tick_budget: TICK_BUDGET_MS,
             behind: None,
             transcript: Rc::new(Vec::new()),
             timeline: Rc::new(Timeline::default()),
@@ -456,6 +460,15 @@ impl Playground {
         };
         p.snapshot(true, p.now(), false);
         p
+    }
+
+    /// Lets each clock tick simulate for up to `ms` real milliseconds (a worker has a core of
+    /// its own and can give the world most of each tick).
+    pub fn with_tick_budget(self, ms: f64) -> Self {
+        Playground {
+            tick_budget: ms,
+            ..self
+        }
     }
 
     /// The console, for views that read the world while they render.
@@ -800,7 +813,7 @@ impl Playground {
                 }
                 break;
             }
-            if clock() - start > TICK_BUDGET_MS {
+            if clock() - start > self.tick_budget {
                 break;
             }
         }
@@ -1049,7 +1062,7 @@ impl Playground {
             ran += self.play_for(slice, self.play_slice.events);
             let now = clock();
             self.play_slice = self.play_slice.adapt(now - before, TICK_SLICE_MS);
-            if now - start > TICK_BUDGET_MS {
+            if now - start > self.tick_budget {
                 break;
             }
         }
@@ -2118,5 +2131,24 @@ mod tests {
         );
         assert_eq!(s.view().nodes.len(), 1);
         assert!(s.error.is_none());
+    }
+
+    #[test]
+    fn a_bigger_tick_budget_runs_more_of_the_world_per_tick() {
+        // A clock that moves 4 ms per reading: each slice costs 4 ms, so the budget says how
+        // many slices a tick runs.
+        let ran = |budget: f64| {
+            let mut s = Playground::new(1).with_tick_budget(budget);
+            s.playing = true;
+            let mut t = 0.0;
+            let mut clock = || {
+                t += 4.0;
+                t
+            };
+            s.play_within_budget(10_000, &mut clock)
+        };
+        let page = ran(TICK_BUDGET_MS);
+        let worker = ran(40.0);
+        assert!(page > 0 && worker > page, "{page} then {worker}");
     }
 }

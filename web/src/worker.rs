@@ -50,6 +50,10 @@ pub enum FromEngine {
 /// timers; what is owed beyond it is not run, as when the clock cannot keep up).
 const MAX_TICK_MS: f64 = 4.0 * TICK_MS as f64;
 
+/// Real milliseconds of each tick the worker gives the world: most of it, as it draws
+/// nothing; the rest makes and sends the frame, and reads the page's messages between ticks.
+const WORKER_TICK_BUDGET_MS: f64 = 40.0;
+
 /// The worker's state between messages and ticks.
 #[derive(Default)]
 struct Worker {
@@ -80,7 +84,9 @@ impl Worker {
         let frame = match message {
             ToEngine::Start { seed, history } => {
                 self.handled += 1;
-                let engine = Engine::new(Playground::with_history(seed, history));
+                let engine = Engine::new(
+                    Playground::with_history(seed, history).with_tick_budget(WORKER_TICK_BUDGET_MS),
+                );
                 let frame = engine.frame();
                 self.engine = Some(engine);
                 self.sender = Sender::default();
