@@ -21,6 +21,8 @@ cargo fmt --all -- --check
 section "clippy (native and wasm)"
 cargo clippy --locked --workspace --all-targets -- -D warnings
 cargo clippy --locked -p clusterlab-web --target wasm32-unknown-unknown --all-targets -- -D warnings
+# The page and its worker are built without the page-engine feature (web/index.html).
+cargo clippy --locked -p clusterlab-web --target wasm32-unknown-unknown --no-default-features --bins -- -D warnings
 
 section "dependency rules: no getrandom in the core crates' wasm build"
 for crate in cluster-proto cluster-sim console; do

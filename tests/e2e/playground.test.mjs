@@ -180,6 +180,39 @@ test('the world is stepped in a Web Worker, not on the page', async () => {
   }
 });
 
+test('without its worker the page says the simulator cannot run, and does not hang', async () => {
+  // A page whose worker script does not load, and one that names no worker at all.
+  for (const [what, setup, text] of [
+    ['a worker script that does not load', (page) => page.route('**/worker_loader.js', (r) => r.fulfill({ status: 404, body: '' })), 'The simulator stopped'],
+    [
+      'no worker named',
+      (page) =>
+        page.route(/\/$/, async (r) => {
+          const res = await r.fetch();
+          const html = (await res.text()).replace(/<meta name="clusterlab-worker"[^>]*>/, '');
+          await r.fulfill({ response: res, body: html });
+        }),
+      'The simulator cannot start',
+    ],
+  ]) {
+    const page = await browser.newPage({ viewport: { width: 1000, height: 640 } });
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    try {
+      await setup(page);
+      await page.goto(baseUrl);
+      const banner = page.locator('.error-banner', { hasText: text });
+      await banner.waitFor({ timeout: 30_000 });
+      assert.match(await banner.textContent(), /Reload the page/, what);
+      // Nothing waits on an answer that will not come.
+      await settled(page);
+      assert.deepEqual(errors, [], what);
+    } finally {
+      await page.close();
+    }
+  }
+});
+
 test('a line that waits on a day of virtual time runs over the clock ticks and the page stays responsive', async (t) => {
   const { page, errors } = await openPlayground();
   try {

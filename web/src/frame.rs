@@ -14,7 +14,10 @@ use console::panels::Panels;
 
 use crate::components::inspector::NodeReport;
 use crate::components::lost_writes::LostReport;
-use crate::state::{ExerciseRun, Guide, LineRun, Playground, TermLine, sleep_lines};
+use crate::state::{
+    ExerciseRun, GREETING, Guide, LineRun, Playground, TermLine, clock_text, output_line,
+    sleep_lines,
+};
 
 /// A running line shows at most this many of its last printed lines (a 1,000-node `create`
 /// prints thousands, and they are drawn on every clock tick); all of them go to the
@@ -247,6 +250,52 @@ impl Frame {
         }
     }
 
+    /// What a fresh playground shows, made without a world: the page draws it at once, while
+    /// the engine's worker loads (the page's own build has no simulator).
+    pub fn fresh(seed: u64, history: Vec<String>) -> Frame {
+        let now = SimTime::DEFAULT_START;
+        Frame {
+            version: 0,
+            seed,
+            tabs: Rc::new(vec![TabFrame {
+                id: 1,
+                lines: Rc::new(GREETING.iter().map(|t| output_line(t)).collect()),
+                prompt: "$ ".to_string(),
+                appended: GREETING.len() as u64,
+                cleared: 0,
+            }]),
+            active: 0,
+            history: Rc::new(history),
+            playing: false,
+            speed: 1.0,
+            behind: None,
+            clock: clock_text(now),
+            now,
+            timeline: TimelineFrame::default(),
+            cursor: None,
+            story: Rc::default(),
+            story_generation: 0,
+            story_restart_seq: 0,
+            guide: None,
+            error: None,
+            exercise: None,
+            read_only: false,
+            panels: None,
+            last_run: None,
+            running: None,
+            busy: false,
+            ticking: false,
+            busy_note: String::new(),
+            transcript: Rc::default(),
+            transcript_len: 0,
+            last_typed: now,
+            view: Rc::default(),
+            world: Rc::default(),
+            wire: Rc::default(),
+            wire_next: 0,
+        }
+    }
+
     /// The virtual time of the world shown.
     pub fn now(&self) -> SimTime {
         self.now
@@ -331,4 +380,32 @@ pub fn transcript_text(lines: &[String], last_typed: SimTime, now: SimTime) -> S
         }
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::Engine;
+
+    #[test]
+    fn the_first_frame_drawn_without_a_world_shows_what_the_engine_starts_with() {
+        let history = vec!["cluster nodes".to_string()];
+        let fresh = Frame::fresh(7, history.clone());
+        let engine = Engine::new(Playground::with_history(7, history)).frame();
+        assert_eq!(fresh.tabs, engine.tabs);
+        assert_eq!(fresh.history, engine.history);
+        assert_eq!((fresh.now(), &fresh.clock), (engine.now(), &engine.clock));
+        assert_eq!(fresh.transcript_text(), engine.transcript_text());
+        assert_eq!(fresh.share(None, None), engine.share(None, None));
+        assert_eq!(
+            (fresh.busy(), fresh.ticking(), fresh.playing, fresh.speed),
+            (
+                engine.busy(),
+                engine.ticking(),
+                engine.playing,
+                engine.speed
+            )
+        );
+        assert_eq!(fresh.view.nodes, engine.view.nodes);
+    }
 }

@@ -262,7 +262,12 @@ pub struct ExerciseRun {
 }
 
 fn clock_of(console: &Console) -> String {
-    format!("{} UTC", cluster_sim::log_timestamp(console.sim().now()))
+    clock_text(console.sim().now())
+}
+
+/// The virtual clock as the page shows it: Redis's log timestamp.
+pub fn clock_text(now: SimTime) -> String {
+    format!("{} UTC", cluster_sim::log_timestamp(now))
 }
 
 /// `$ sleep` lines for a span of virtual time, each within what `sleep` accepts.
@@ -284,13 +289,15 @@ pub fn sleep_secs(ms: u64) -> String {
     s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
-const GREETING: [&str; 3] = [
+/// The first lines of a fresh playground's terminal.
+pub const GREETING: [&str; 3] = [
     "# ClusterLab: a simulated Redis 7.0 cluster. Type `help` to see what you can do.",
     "# Try: redis-server --port 7000 --cluster-enabled yes --daemonize yes",
     "#      redis-cli -p 7000",
 ];
 
-fn output_line(text: &str) -> TermLine {
+/// A line a command printed.
+pub fn output_line(text: &str) -> TermLine {
     TermLine {
         kind: LineKind::Output,
         text: text.to_string(),

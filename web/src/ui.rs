@@ -1,9 +1,10 @@
 //! The components' handle on the playground: the frame to draw, and a way to send requests.
 //!
 //! The engine runs in a Web Worker when the page was built with one (a `<meta
-//! name="clusterlab-worker">` names its script), else on the page's thread: the browser
-//! tests mount the app where no worker is built. Both speak the same [`Request`]s and
-//! [`Frame`]s.
+//! name="clusterlab-worker">` names its script), else on the page's thread (the
+//! `page-engine` feature: the browser tests mount the app where no worker is built). Both
+//! speak the same [`Request`]s and [`Frame`]s. The page itself is built without that
+//! feature, so its download holds no simulator.
 
 use std::cell::RefCell;
 use std::ops::Deref;
@@ -11,9 +12,9 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::engine::{Engine, Request};
+use crate::engine::Request;
 use crate::frame::{Frame, Watch};
-use crate::state::{Action, Playground};
+use crate::state::Action;
 
 /// What a component gets: the last [`Frame`] (through `Deref`) and the engine's address.
 /// Two handles are equal when they hold the same frame, so a component draws again only for
@@ -89,19 +90,24 @@ fn worker_script() -> Option<String> {
 }
 
 /// The engine for a playground with `seed` and an earlier session's `history`: in a worker
-/// if the page has one, else on the page's thread. The component using it draws again for
-/// each new frame.
+/// if the page has one, else on the page's thread (with the `page-engine` feature). The
+/// component using it draws again for each new frame.
 #[hook]
 pub fn use_ui(seed: u64, history: impl FnOnce() -> Vec<String>) -> Ui {
-    // Built once: a worker, or an engine here. The first frame is made here in both cases
-    // (an empty world costs nothing), so the page draws at once.
+    // Made once: the first frame, drawn at once (no world is needed for it), then the
+    // engine's place.
+    let first = use_memo((), move |_| {
+        let history = history();
+        (Rc::new(Frame::fresh(seed, history.clone())), history)
+    });
     let backend = use_mut_ref(|| None::<Backend>);
-    let frame = use_state(|| Engine::new(Playground::new(seed)).frame());
+    let frame = use_state(|| Rc::clone(&first.0));
     let redraw = use_force_update();
     let setter = frame.setter();
     let send: Rc<dyn Fn(Request)> = {
         let mut slot = backend.borrow_mut();
-        let backend = slot.get_or_insert_with(|| Backend::start(seed, history(), setter, redraw));
+        let backend = slot
+            .get_or_insert_with(|| Backend::start(seed, first.1.clone(), &first.0, setter, redraw));
         backend.sender()
     };
     let (local, pending) = match &*backend.borrow() {
@@ -119,15 +125,22 @@ pub fn use_ui(seed: u64, history: impl FnOnce() -> Vec<String>) -> Ui {
 
 /// Where the engine runs.
 enum Backend {
+    /// On the page's thread.
+    #[cfg(feature = "page-engine")]
     Local(Rc<dyn Fn(Request)>),
+    /// In a Web Worker.
     #[cfg(target_arch = "wasm32")]
     Worker(Rc<worker_link::WorkerLink>),
+    /// Nowhere: the page can only say so.
+    #[cfg_attr(feature = "page-engine", allow(dead_code))]
+    Missing,
 }
 
 impl Backend {
     fn start(
         seed: u64,
         history: Vec<String>,
+        fresh: &Frame,
         setter: UseStateSetter<Rc<Frame>>,
         redraw: UseForceUpdateHandle,
     ) -> Backend {
@@ -137,6 +150,7 @@ impl Backend {
                 &script,
                 seed,
                 history.clone(),
+                fresh,
                 setter.clone(),
                 redraw,
             )
@@ -145,30 +159,58 @@ impl Backend {
         }
         #[cfg(not(target_arch = "wasm32"))]
         drop(redraw);
-        let engine = Rc::new(RefCell::new(Engine::new(Playground::with_history(
-            seed, history,
-        ))));
-        setter.set(engine.borrow().frame());
-        Backend::Local(Rc::new(move |request| {
-            // Bound first, so the engine is no longer borrowed when the frame is set.
-            let next = engine.borrow_mut().handle(request);
-            if let Some(next) = next {
-                setter.set(next);
-            }
-        }))
+        #[cfg(feature = "page-engine")]
+        {
+            let _ = fresh;
+            let engine = Rc::new(RefCell::new(crate::engine::Engine::new(
+                crate::state::Playground::with_history(seed, history),
+            )));
+            setter.set(engine.borrow().frame());
+            Backend::Local(Rc::new(move |request| {
+                // Bound first, so the engine is no longer borrowed when the frame is set.
+                let next = engine.borrow_mut().handle(request);
+                if let Some(next) = next {
+                    setter.set(next);
+                }
+            }))
+        }
+        #[cfg(not(feature = "page-engine"))]
+        {
+            let _ = (seed, history);
+            setter.set(Rc::new(Frame {
+                error: Some(NO_ENGINE.to_string()),
+                ..fresh.clone()
+            }));
+            Backend::Missing
+        }
     }
 
     fn sender(&self) -> Rc<dyn Fn(Request)> {
         match self {
+            #[cfg(feature = "page-engine")]
             Backend::Local(send) => Rc::clone(send),
             #[cfg(target_arch = "wasm32")]
             Backend::Worker(link) => {
                 let link = Rc::clone(link);
                 Rc::new(move |request| link.send(request))
             }
+            Backend::Missing => Rc::new(|_| {}),
         }
     }
 }
+
+/// What the page says when its worker failed, with the browser's reason if it gave one.
+#[cfg(target_arch = "wasm32")]
+fn stopped_note(why: Option<&str>) -> String {
+    match why {
+        Some(why) => format!("The simulator stopped ({why}). Reload the page to start again."),
+        None => "The simulator stopped. Reload the page to start again.".to_string(),
+    }
+}
+
+/// What the page says when it has no engine to run.
+#[cfg_attr(feature = "page-engine", allow(dead_code))]
+const NO_ENGINE: &str = "The simulator cannot start: this page runs it in a Web Worker, and the browser did not start one. Reload the page, or try a current browser.";
 
 #[cfg(target_arch = "wasm32")]
 mod worker_link {
@@ -190,7 +232,10 @@ mod worker_link {
         handled: Rc<Cell<u64>>,
         /// Draws the page again (a request sent, one followed without a new frame).
         redraw: UseForceUpdateHandle,
+        /// The worker failed (its script did not load, or it stopped): nothing is sent.
+        dead: Rc<Cell<bool>>,
         _onmessage: Closure<dyn FnMut(web_sys::MessageEvent)>,
+        _onerror: Closure<dyn FnMut(web_sys::Event)>,
     }
 
     impl WorkerLink {
@@ -199,14 +244,40 @@ mod worker_link {
             script: &str,
             seed: u64,
             history: Vec<String>,
+            fresh: &Frame,
             setter: UseStateSetter<Rc<Frame>>,
             redraw: UseForceUpdateHandle,
         ) -> Option<Rc<WorkerLink>> {
             let worker = web_sys::Worker::new(script).ok()?;
             let handled = Rc::new(Cell::new(0));
+            let dead = Rc::new(Cell::new(false));
+            let last = Rc::new(RefCell::new(None::<Rc<Frame>>));
+            // The worker failed: the page says so, on the last frame it drew.
+            let onerror = {
+                let (last, setter, dead) = (Rc::clone(&last), setter.clone(), Rc::clone(&dead));
+                let fresh = fresh.clone();
+                Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
+                    dead.set(true);
+                    let shown = last
+                        .borrow()
+                        .as_deref()
+                        .cloned()
+                        .unwrap_or_else(|| fresh.clone());
+                    // A script that did not load is a plain event; an error inside the worker
+                    // says what it was.
+                    let why = e
+                        .dyn_ref::<web_sys::ErrorEvent>()
+                        .map(|e| e.message())
+                        .filter(|m| !m.is_empty());
+                    setter.set(Rc::new(Frame {
+                        error: Some(stopped_note(why.as_deref())),
+                        ..shown
+                    }));
+                })
+            };
+            worker.set_onerror(Some(onerror.as_ref().unchecked_ref()));
             let link = Rc::new_cyclic(|weak: &std::rc::Weak<WorkerLink>| {
                 let weak = weak.clone();
-                let last = RefCell::new(None::<Rc<Frame>>);
                 let (handled_now, redraw_now) = (Rc::clone(&handled), redraw.clone());
                 let onmessage = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
                     move |e: web_sys::MessageEvent| {
@@ -260,7 +331,9 @@ mod worker_link {
                     sent: Cell::new(0),
                     handled,
                     redraw,
+                    dead,
                     _onmessage: onmessage,
+                    _onerror: onerror,
                 }
             });
             link.post(encode(&ToEngine::Start { seed, history }));
@@ -270,13 +343,19 @@ mod worker_link {
 
         /// Sends a request.
         pub fn send(&self, request: Request) {
+            if self.dead.get() {
+                return;
+            }
             self.post(encode(&ToEngine::Request(request)));
             self.sent.set(self.sent.get() + 1);
             self.redraw.force_update();
         }
 
-        /// Requests sent and not yet followed.
+        /// Requests sent and not yet followed (none once the worker failed).
         pub fn pending(&self) -> u64 {
+            if self.dead.get() {
+                return 0;
+            }
             self.sent.get().saturating_sub(self.handled.get())
         }
 
