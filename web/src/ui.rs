@@ -61,11 +61,6 @@ impl Ui {
         (self.send)(Request::Watch(watch));
     }
 
-    /// The frame itself.
-    pub fn frame(&self) -> &Rc<Frame> {
-        &self.frame
-    }
-
     /// Whether the engine runs on the page's thread, where the page must tick its clock (a
     /// worker ticks its own).
     pub fn local(&self) -> bool {

@@ -52,7 +52,7 @@ const MAX_TICK_MS: f64 = 4.0 * TICK_MS as f64;
 
 /// Real milliseconds of each tick the worker gives the world: most of it, as it draws
 /// nothing; the rest makes and sends the frame, and reads the page's messages between ticks.
-const WORKER_TICK_BUDGET_MS: f64 = 40.0;
+const WORKER_TICK_BUDGET_MS: f64 = 46.0;
 
 /// The worker's state between messages and ticks.
 #[derive(Default)]
