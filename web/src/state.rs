@@ -478,7 +478,7 @@ impl Playground {
         }
     }
 
-    /// The console, for views that read the world while they render.
+    /// The console, for the engine, which reads what the page draws from its world.
     pub fn console(&self) -> Rc<RefCell<Console>> {
         Rc::clone(&self.console)
     }

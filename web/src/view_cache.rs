@@ -2,10 +2,10 @@
 //! can afford.
 //!
 //! A picture has a cell per pair of nodes: building one takes about 0.3 s of CPU at 1,000
-//! nodes (`view ms` in docs/PERFORMANCE.md), and the page draws every clock tick. While the
-//! clock plays or lines run, a picture is therefore reused until ten times what it cost has
-//! passed, which keeps drawing near a tenth of the page's time; a world standing still gets a
-//! fresh picture on every change, so a command's effect always shows.
+//! nodes (`view ms` in docs/PERFORMANCE.md), and the engine makes a frame on every clock
+//! tick. While the clock plays or lines run, a picture is therefore reused until ten times what
+//! it cost has passed, which keeps pictures near a tenth of the engine's time; a world standing
+//! still gets a fresh picture on every change, so a command's effect always shows.
 
 use std::rc::Rc;
 
