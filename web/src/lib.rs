@@ -1,9 +1,9 @@
 //! The ClusterLab playground: a thin Yew front end over the `console` crate.
 //!
 //! All behaviour lives in `console`; this crate only keeps the scrollback, reads keys and shows
-//! what [`console::Console::eval`] returns. The console runs in a Web Worker (`worker`, built for wasm only),
-//! whose [`engine`] sends the page [`frame`]s of what it draws ([`patch`]); the components
-//! read frames through a [`ui::Ui`] handle.
+//! what [`console::Console::eval`] returns. The console runs in a Web Worker (`worker`, built
+//! for wasm only), whose [`engine`] sends the page [`frame`]s of what it draws ([`patch`]);
+//! the components read frames through a [`ui::Ui`] handle.
 #![deny(missing_docs)]
 
 pub mod api;
