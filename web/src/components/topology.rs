@@ -102,7 +102,7 @@ pub fn layout(view: &ClusterView) -> BTreeMap<u16, (f64, f64)> {
 
 /// What the cluster agrees on about each node: the worst belief any running node holds (in
 /// one pass over the beliefs, which number N² in a world of N nodes).
-fn consensus(view: &ClusterView) -> BTreeMap<u16, Belief> {
+pub(crate) fn consensus(view: &ClusterView) -> BTreeMap<u16, Belief> {
     let mut worst = BTreeMap::new();
     for b in &view.beliefs {
         let w = worst.entry(b.target).or_insert(Belief::Ok);
