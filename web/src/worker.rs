@@ -128,9 +128,19 @@ impl Worker {
     }
 }
 
+/// How the next tick is called: the tick itself, and a channel to call it at once.
+struct Scheduler {
+    tick: js_sys::Function,
+    /// A message on it runs the tick as soon as the worker is free: a timer of 0 ms waits
+    /// at least 4 once timers nest, and a tick overdue should not wait at all.
+    now: web_sys::MessagePort,
+    /// The channel's other end, which runs the tick (held so that it lives as long).
+    _runs: web_sys::MessagePort,
+}
+
 /// Schedules the next tick while the clock ticks: [`TICK_MS`] after the last one started, or
 /// at once if that has passed.
-fn schedule(worker: &mut Worker, tick: &js_sys::Function) {
+fn schedule(worker: &mut Worker, scheduler: &Scheduler) {
     if worker.scheduled || !worker.ticking() {
         return;
     }
@@ -138,16 +148,23 @@ fn schedule(worker: &mut Worker, tick: &js_sys::Function) {
         worker.last_tick = now_ms();
     }
     let wait = (worker.last_tick + f64::from(TICK_MS) - now_ms()).max(0.0);
-    worker.scheduled = scope()
-        .set_timeout_with_callback_and_timeout_and_arguments_0(tick, wait as i32)
-        .is_ok();
+    worker.scheduled = if wait < 1.0 {
+        scheduler
+            .now
+            .post_message(&wasm_bindgen::JsValue::NULL)
+            .is_ok()
+    } else {
+        scope()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&scheduler.tick, wait as i32)
+            .is_ok()
+    };
 }
 
 /// The worker's entry point: listens to the page, and tells it so.
 pub fn run() {
     let worker = Rc::new(RefCell::new(Worker::default()));
     // One closure for every tick of the worker's life, rescheduled by itself.
-    let tick_slot: Rc<RefCell<Option<js_sys::Function>>> = Rc::default();
+    let tick_slot: Rc<RefCell<Option<Scheduler>>> = Rc::default();
     let tick = {
         let (worker, tick_slot) = (Rc::clone(&worker), Rc::clone(&tick_slot));
         Closure::<dyn FnMut()>::new(move || {
@@ -164,7 +181,16 @@ pub fn run() {
             }
         })
     };
-    *tick_slot.borrow_mut() = Some(tick.as_ref().unchecked_ref::<js_sys::Function>().clone());
+    let tick_fn = tick.as_ref().unchecked_ref::<js_sys::Function>().clone();
+    if let Ok(channel) = web_sys::MessageChannel::new() {
+        let runs = channel.port1();
+        runs.set_onmessage(Some(&tick_fn));
+        *tick_slot.borrow_mut() = Some(Scheduler {
+            tick: tick_fn,
+            now: channel.port2(),
+            _runs: runs,
+        });
+    }
     tick.forget();
     let onmessage =
         Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
