@@ -31,6 +31,14 @@ async function openPlayground() {
   return { page, errors };
 }
 
+/** Loads the 3+3 preset, waits for its lines to run, and leaves its redis-cli for the shell. */
+async function sixNodesAtTheShell(page) {
+  await page.selectOption('.preset-select', 'three-plus-three');
+  await settled(page);
+  await page.locator('.terminal-prompt', { hasText: '127.0.0.1:7000>' }).waitFor({ timeout: 30_000 });
+  await typeLine(page, 'exit');
+}
+
 async function typeLine(page, text) {
   const input = page.locator('.terminal-input');
   await input.fill(text);
@@ -216,10 +224,7 @@ test('without its worker the page says the simulator cannot run, and does not ha
 test('a line that waits on a day of virtual time runs over the clock ticks and the page stays responsive', async (t) => {
   const { page, errors } = await openPlayground();
   try {
-    await page.selectOption('.preset-select', 'three-plus-three');
-    await settled(page);
-    await page.locator('.terminal-prompt', { hasText: '127.0.0.1:7000>' }).waitFor({ timeout: 30_000 });
-    await typeLine(page, 'exit');
+    await sixNodesAtTheShell(page);
     const typedAt = Date.now();
     await typeLine(page, 'sleep 86400');
     // Six nodes for a day is millions of events: seconds of CPU, run a tick's budget at a time.
@@ -263,10 +268,7 @@ test('a line that waits on a day of virtual time runs over the clock ticks and t
 test('Ctrl-C stops a running sleep where it is and gives the prompt back', async () => {
   const { page, errors } = await openPlayground();
   try {
-    await page.selectOption('.preset-select', 'three-plus-three');
-    await settled(page);
-    await page.locator('.terminal-prompt', { hasText: '127.0.0.1:7000>' }).waitFor({ timeout: 30_000 });
-    await typeLine(page, 'exit');
+    await sixNodesAtTheShell(page);
     const clock = async () => Date.parse((await page.locator('.clock').first().textContent()).replace(' UTC', 'Z'));
     const before = await clock();
     await typeLine(page, 'sleep 86400');

@@ -4,6 +4,22 @@
 //! style after each render.
 
 use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+/// A reference for a view's root element, whose `data-style`s are applied after every render.
+#[hook]
+pub fn use_data_styles() -> NodeRef {
+    let root = use_node_ref();
+    {
+        let root = root.clone();
+        use_effect(move || {
+            if let Some(el) = root.cast::<web_sys::Element>() {
+                apply_data_styles(&el);
+            }
+        });
+    }
+    root
+}
 
 /// Copies every `data-style` under `root` into its element's style (CSSOM, allowed by the CSP).
 pub fn apply_data_styles(root: &web_sys::Element) {

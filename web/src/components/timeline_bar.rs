@@ -19,15 +19,7 @@ pub struct TimelineBarProps {
 pub fn timeline_bar(props: &TimelineBarProps) -> Html {
     let state = &props.state;
     // The marks' positions go in through the CSSOM (the CSP allows no style attributes).
-    let root = use_node_ref();
-    {
-        let root = root.clone();
-        use_effect(move || {
-            if let Some(el) = root.cast::<web_sys::Element>() {
-                crate::cssom::apply_data_styles(&el);
-            }
-        });
-    }
+    let root = crate::cssom::use_data_styles();
     let Some((first, last)) = state.timeline.range() else {
         if state.timeline.too_big() {
             return html! {

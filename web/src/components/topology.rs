@@ -373,15 +373,7 @@ fn nodes(props: &NodesProps) -> Html {
 pub fn topology(props: &TopologyProps) -> Html {
     let state = &props.state;
     // The flights' coordinates go in through the CSSOM (the CSP allows no style attributes).
-    let root = use_node_ref();
-    {
-        let root = root.clone();
-        use_effect(move || {
-            if let Some(el) = root.cast::<web_sys::Element>() {
-                crate::cssom::apply_data_styles(&el);
-            }
-        });
-    }
+    let root = crate::cssom::use_data_styles();
     let view = &props.view;
     // Laid out once per picture of the world, not once per frame.
     let at = use_memo(ByPtr(Rc::clone(view)), |v| layout(&v.0));
