@@ -36,8 +36,12 @@ if [ "$what" != native ]; then
     IFS=,
     echo "${sizes[*]}"
   )
+  # Chromium's profile goes to a temp dir of our own: the runner stops it without cleaning up.
+  browser_tmp="$PWD/target/browser-tmp"
+  mkdir -p "$browser_tmp"
+  trap 'rm -rf "$browser_tmp"' EXIT
   # The page is busy for minutes at 1,000 nodes: the runner must wait that long for it.
-  WASM_BINDGEN_TEST_TIMEOUT=${WASM_BINDGEN_TEST_TIMEOUT:-7200} \
+  TMPDIR=$browser_tmp WASM_BINDGEN_TEST_TIMEOUT=${WASM_BINDGEN_TEST_TIMEOUT:-7200} \
     CLUSTERLAB_BENCH_SIZES=$list CLUSTERLAB_BENCH_SECONDS=$secs \
     cargo test --locked --release --target wasm32-unknown-unknown -p clusterlab-web \
     --test bench -- --include-ignored --nocapture 2>&1 |

@@ -39,7 +39,13 @@ section "native tests"
 run_tests cargo test --locked --workspace
 
 section "wasm tests in headless Chromium"
-run_tests cargo test --locked --target wasm32-unknown-unknown -p cluster-proto -p cluster-sim -p console -p clusterlab-web
+# The test runner stops chromedriver without letting Chromium delete its profile (about 60 MB
+# per test binary): give it a temp dir of its own and empty it afterwards.
+BROWSER_TMP="$ROOT/target/browser-tmp"
+rm -rf "$BROWSER_TMP" && mkdir -p "$BROWSER_TMP"
+trap 'rm -rf "$BROWSER_TMP"' EXIT
+run_tests env TMPDIR="$BROWSER_TMP" cargo test --locked --target wasm32-unknown-unknown \
+  -p cluster-proto -p cluster-sim -p console -p clusterlab-web
 
 section "scenario files through the clusterlab CLI"
 run_tests cargo run --locked -q -p clusterlab -- check tests/scenarios/*.txt crates/console/presets/*.txt
