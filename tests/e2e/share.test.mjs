@@ -116,6 +116,7 @@ test('the panels shown travel in a share link', async () => {
     await page.locator('.panel-menu summary').click();
     await page.locator('.panel-menu input[name=events]').uncheck();
     await page.locator('.panel-menu input[name=beliefs]').uncheck();
+    await settled(page);
     assert.equal(await page.locator('.event-log, .belief-matrix').count(), 0);
     await page.locator('.copy-link').click();
     await page.locator('.link-status').filter({ hasText: 'Link ready' }).waitFor();
