@@ -5,12 +5,9 @@
 
 use std::rc::Rc;
 
-use std::collections::BTreeMap;
-
-use cluster_sim::{Belief, BeliefCell, ClusterView, WireMsg};
+use cluster_sim::WireMsg;
 use yew::Reducible;
 
-use crate::components::belief_matrix::MAX_MATRIX_NODES;
 use crate::components::topology::MAX_FLYING_NODES;
 use crate::frame::{Frame, Watch, WorldReport};
 use crate::state::{Action, Playground};
@@ -30,8 +27,6 @@ pub enum Request {
 pub struct Engine {
     playground: Rc<Playground>,
     views: Option<ViewCache>,
-    /// The last picture from the cache, and the same as the page draws it ([`drawn`]).
-    drawn: Option<(Rc<ClusterView>, Rc<ClusterView>)>,
     watch: Watch,
     /// The first message not yet in a frame.
     wire_next: u64,
@@ -52,7 +47,6 @@ impl Engine {
             )),
             playground: Rc::new(playground),
             views: None,
-            drawn: None,
             watch: Watch::default(),
             wire_next,
         };
@@ -65,7 +59,7 @@ impl Engine {
         Rc::clone(&self.frame)
     }
 
-    /// The playground (for tests).
+    /// The playground (for tests, and for the worker to see whether it owes the world time).
     pub fn playground(&self) -> &Playground {
         &self.playground
     }
@@ -103,15 +97,7 @@ impl Engine {
     /// Makes the frame for the playground as it is now.
     fn refresh(&mut self, clock: &mut dyn FnMut() -> f64) {
         let p = &self.playground;
-        let full = view_of(&mut self.views, p, clock);
-        let view = match &self.drawn {
-            Some((from, view)) if Rc::ptr_eq(from, &full) => Rc::clone(view),
-            _ => {
-                let view = drawn(&full);
-                self.drawn = Some((full, Rc::clone(&view)));
-                view
-            }
-        };
+        let view = view_of(&mut self.views, p, clock);
         // The panels' report is read again with a new picture or a new question only: a
         // node's table in a 1,000-node world lists a thousand others.
         let world = if Rc::ptr_eq(&view, &self.frame.view) && self.frame.world.watch == self.watch {
@@ -138,45 +124,10 @@ impl Engine {
     }
 }
 
-/// The picture as the page draws it. Past [`MAX_MATRIX_NODES`] the belief matrix shows no
-/// cells and the topology only each node's worst belief (see its `consensus`), so the million
-/// cells of a 1,000-node world become one per node: the frame no longer carries them to the
-/// page, and the page decodes and scans a thousand cells, not a million.
-pub fn drawn(full: &Rc<ClusterView>) -> Rc<ClusterView> {
-    if full.nodes.len() <= MAX_MATRIX_NODES {
-        return Rc::clone(full);
-    }
-    let mut worst: BTreeMap<u16, BeliefCell> = BTreeMap::new();
-    for b in &full.beliefs {
-        let cell = worst.entry(b.target).or_insert(BeliefCell {
-            observer: b.observer,
-            target: b.target,
-            belief: Belief::Ok,
-            reports: 0,
-        });
-        let rank = |belief| match belief {
-            Belief::Fail => 2,
-            Belief::PFail => 1,
-            Belief::Ok | Belief::Unknown => 0,
-        };
-        if rank(b.belief) > rank(cell.belief) {
-            cell.observer = b.observer;
-            cell.belief = b.belief;
-        }
-        cell.reports = cell.reports.max(b.reports);
-    }
-    Rc::new(ClusterView {
-        now: full.now,
-        nodes: full.nodes.clone(),
-        beliefs: worst.into_values().collect(),
-        links: full.links.clone(),
-        cuts: full.cuts.clone(),
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::components::belief_matrix::MAX_MATRIX_NODES;
     use crate::components::inspector::NodeReport;
 
     fn act(e: &mut Engine, action: Action) -> Option<Rc<Frame>> {
@@ -282,62 +233,26 @@ mod tests {
         assert_eq!(seqs, expected, "every message once, in order");
     }
 
-    fn world_of(n: u16, cells: impl Fn(u16, u16) -> Belief) -> Rc<ClusterView> {
-        let ports: Vec<u16> = (0..n).map(|i| 7000 + i).collect();
-        let nodes = ports
-            .iter()
-            .map(|&port| cluster_sim::NodeView {
-                port,
-                running: true,
-                paused: false,
-                role: "master".into(),
-                master_port: None,
-                slots: String::new(),
-                config_epoch: 0,
-                current_epoch: 0,
-                cluster_ok: true,
-            })
-            .collect();
-        let beliefs = ports
-            .iter()
-            .flat_map(|&o| ports.iter().map(move |&t| (o, t)))
-            .filter(|(o, t)| o != t)
-            .map(|(observer, target)| BeliefCell {
-                observer,
-                target,
-                belief: cells(observer, target),
-                reports: usize::from(cells(observer, target) != Belief::Ok),
-            })
-            .collect();
-        Rc::new(ClusterView {
-            now: cluster_proto::SimTime::DEFAULT_START,
-            nodes,
-            beliefs,
-            links: vec![(7000, 7001)],
-            cuts: Vec::new(),
-        })
-    }
-
     #[test]
-    fn a_big_picture_is_drawn_from_one_cell_per_node_with_the_same_consensus() {
-        use crate::components::topology::consensus;
-        // 7003 failed for some, 7005 is only suspected by one, 7007 unknown to one.
-        let cells = |o: u16, t: u16| match (o, t) {
-            (7000..=7009, 7003) => Belief::Fail,
-            (7010, 7003) => Belief::PFail,
-            (7001, 7005) => Belief::PFail,
-            (7002, 7007) => Belief::Unknown,
-            _ => Belief::Ok,
-        };
-        let big = world_of(MAX_MATRIX_NODES as u16 + 1, cells);
-        let shown = drawn(&big);
-        assert_eq!(shown.beliefs.len(), big.nodes.len(), "one cell per node");
-        assert_eq!(consensus(&shown), consensus(&big));
-        assert_eq!(consensus(&shown).get(&7003), Some(&Belief::Fail));
-        assert_eq!(consensus(&shown).get(&7005), Some(&Belief::PFail));
-        assert_eq!((&shown.nodes, &shown.links), (&big.nodes, &big.links));
-        // A world the matrix shows keeps every cell, and is not even copied.
-        let small = world_of(MAX_MATRIX_NODES as u16, cells);
-        assert!(Rc::ptr_eq(&drawn(&small), &small));
+    fn a_world_past_the_matrix_is_pictured_with_one_cell_per_node() {
+        // Servers that have met no one: every cell is unknown, and the condensed picture
+        // still has one per node (see `Playground::view`).
+        for (n, cells) in [
+            (MAX_MATRIX_NODES, MAX_MATRIX_NODES * (MAX_MATRIX_NODES - 1)),
+            (MAX_MATRIX_NODES + 1, MAX_MATRIX_NODES + 1),
+        ] {
+            let mut e = Engine::new(Playground::new(1));
+            for i in 0..n {
+                submit(
+                    &mut e,
+                    &format!(
+                        "redis-server --port {} --cluster-enabled yes --daemonize yes",
+                        7000 + i
+                    ),
+                );
+            }
+            let view = &e.frame().view;
+            assert_eq!((view.nodes.len(), view.beliefs.len()), (n, cells));
+        }
     }
 }

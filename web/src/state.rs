@@ -147,15 +147,23 @@ pub struct Playground {
     pub playing: bool,
     /// Virtual milliseconds per real millisecond while playing.
     pub speed: f64,
-    /// Virtual time owed to the world but not yet run (less than a millisecond).
+    /// Virtual time owed to the world but not yet run: less than a millisecond, up to
+    /// `max_debt` that a busy tick could not run, or (negative) what a tick ran ahead of the
+    /// clock.
     carry: f64,
+    /// Virtual milliseconds a tick that could not run all it owed passes on to the next ones,
+    /// and that a tick may run ahead of the clock (see [`Playground::with_catch_up`]); 0 on
+    /// the page's thread.
+    max_debt: f64,
+    max_ahead: f64,
     /// What the clock's next slice runs (see [`Slice::adapt`]).
     play_slice: Slice,
     /// Real milliseconds a tick may spend simulating ([`TICK_BUDGET_MS`] on the page's
     /// thread; more in a worker, which draws nothing).
     tick_budget: f64,
     /// The speed the last tick reached, when it could not run all the virtual time it owed
-    /// within [`TICK_BUDGET_MS`] (a big world at a high speed); `None` while it keeps up.
+    /// within its budget, debt allowed aside (a big world at a high speed); `None` while it
+    /// keeps up.
     pub behind: Option<f64>,
     /// The virtual clock as Redis's logs print it.
     pub clock: String,
@@ -442,6 +450,8 @@ impl Playground {
             playing: false,
             speed: 1.0,
             carry: 0.0,
+            max_debt: 0.0,
+            max_ahead: 0.0,
             play_slice: Slice::FIRST,
             tick_budget: TICK_BUDGET_MS,
             behind: None,
@@ -478,14 +488,46 @@ impl Playground {
         }
     }
 
+    /// Lets a tick that could not run all the virtual time it owed pass up to `debt` ms of it
+    /// on to the next ticks, and a tick that has time left run up to `ahead` ms ahead of the
+    /// clock. A big world's work comes in bursts (its nodes' crons run in step): a tick falls
+    /// behind in a burst and has little to do in the next, and without these the world would
+    /// idle then and fall behind for good. On the page's thread both are 0, as paying a debt
+    /// would hold the page for longer; a worker draws nothing. The clock shown then leads real
+    /// time by at most `ahead`.
+    pub fn with_catch_up(self, debt: f64, ahead: f64) -> Self {
+        Playground {
+            max_debt: debt,
+            max_ahead: ahead,
+            ..self
+        }
+    }
+
+    /// Whether the clock owes the world virtual time that a tick could not run.
+    pub fn in_debt(&self) -> bool {
+        self.carry >= 1.0
+    }
+
     /// The console, for the engine, which reads what the page draws from its world.
     pub fn console(&self) -> Rc<RefCell<Console>> {
         Rc::clone(&self.console)
     }
 
-    /// What the world looks like now, for the views.
+    /// What the world looks like now, for the views. Past
+    /// [`MAX_MATRIX_NODES`](crate::components::belief_matrix::MAX_MATRIX_NODES) the belief
+    /// matrix shows no cells and the topology only each node's worst belief (its
+    /// `consensus`), so a big world's picture has one cell per node, not a million.
     pub fn view(&self) -> cluster_sim::ClusterView {
-        self.console.borrow().sim().view()
+        let console = self.console.borrow();
+        let sim = console.sim();
+        let nodes = sim.hosts().filter(|(_, h)| h.cluster.is_some()).count();
+        sim.view_with(
+            if nodes > crate::components::belief_matrix::MAX_MATRIX_NODES {
+                cluster_sim::BeliefDetail::WorstPerTarget
+            } else {
+                cluster_sim::BeliefDetail::Full
+            },
+        )
     }
 
     /// The virtual time of the world shown.
@@ -1057,6 +1099,22 @@ impl Playground {
         self.carry = 0.0;
     }
 
+    /// After a tick of `real_ms` that owed `owed` virtual ms, set out to run `goal` and ran
+    /// `ran`: keeps what did not run as a debt, up to `max_debt` (or what ran ahead as a
+    /// negative one), and notes the speed reached if more than that was left.
+    fn settle_tick(&mut self, owed: f64, goal: f64, ran: u64, real_ms: f64) {
+        let left = owed - ran as f64;
+        self.behind = if (ran as f64) < goal && left > self.max_debt {
+            // What could not run beyond the debt allowed is dropped, not owed: catching up
+            // later would only freeze the page for longer.
+            self.carry = self.max_debt;
+            Some(ran as f64 / real_ms)
+        } else {
+            self.carry = left;
+            None
+        };
+    }
+
     /// Lets up to `ms` of virtual time pass in slices, stopping once the tick has used its
     /// real-time budget; returns the virtual milliseconds that ran. Slicing changes nothing in
     /// the world: events run in time order whatever the steps.
@@ -1174,20 +1232,14 @@ impl Reducible for Playground {
                     return self;
                 }
                 let owed = s.carry + real_ms * s.speed;
-                let whole = owed.floor();
-                s.carry = owed - whole;
-                if whole < 1.0 {
+                // What this tick runs: what is owed, and in a worker up to `max_ahead` more.
+                let goal = (owed + s.max_ahead).floor();
+                if goal < 1.0 {
+                    s.carry = owed;
                     return Rc::new(s);
                 }
-                let ran = s.play_within_budget(whole as u64, &mut crate::wallclock::now_ms);
-                s.behind = if ran < whole as u64 {
-                    // What could not run is dropped, not owed: catching up later would
-                    // only freeze the page for longer.
-                    s.carry = 0.0;
-                    Some(ran as f64 / real_ms)
-                } else {
-                    None
-                };
+                let ran = s.play_within_budget(goal as u64, &mut crate::wallclock::now_ms);
+                s.settle_tick(owed, goal, ran, real_ms);
             }
             Action::SetPlaying(playing) => {
                 s.playing = playing;
@@ -2157,5 +2209,50 @@ mod tests {
         let page = ran(TICK_BUDGET_MS);
         let worker = ran(40.0);
         assert!(page > 0 && worker > page, "{page} then {worker}");
+    }
+
+    #[test]
+    fn a_tick_left_behind_drops_its_debt_on_the_page_and_keeps_some_in_a_worker() {
+        // The page's thread: what did not run is dropped, and the speed reached shows.
+        let mut page = Playground::new(1);
+        page.settle_tick(100.5, 100.0, 60, 50.0);
+        assert_eq!((page.in_debt(), page.behind), (false, Some(1.2)));
+        // All of it ran: the part of a millisecond is owed, and all is well.
+        page.settle_tick(100.5, 100.0, 100, 50.0);
+        assert_eq!((page.carry, page.behind), (0.5, None));
+        // A worker: up to 250 ms is owed to the next ticks, and the clock is not behind.
+        let mut worker = Playground::new(1).with_catch_up(250.0, 100.0);
+        worker.settle_tick(100.0, 200.0, 60, 50.0);
+        assert_eq!((worker.carry, worker.behind), (40.0, None));
+        assert!(worker.in_debt());
+        // Paid off and ran 60 ms ahead: the next tick owes that much less.
+        worker.settle_tick(140.0, 240.0, 200, 50.0);
+        assert_eq!((worker.carry, worker.behind), (-60.0, None));
+        assert!(!worker.in_debt());
+        // Beyond what may be owed, the rest is dropped and the clock is behind.
+        worker.settle_tick(400.0, 500.0, 100, 100.0);
+        assert_eq!((worker.carry, worker.behind), (250.0, Some(1.0)));
+    }
+
+    #[test]
+    fn a_worker_runs_ahead_of_the_clock_by_at_most_its_lead() {
+        let ticked = |s: Playground| {
+            let s = submit(
+                Rc::new(s),
+                "redis-server --port 7000 --cluster-enabled yes --daemonize yes",
+            );
+            let s = act(s, Action::SetPlaying(true));
+            let start = s.now();
+            let s = act(s, Action::Tick(50.0));
+            let first = s.now() - start;
+            // Ahead already: the next tick runs only what the clock owes.
+            let s = act(s, Action::Tick(50.0));
+            (first, s.now() - start)
+        };
+        assert_eq!(ticked(Playground::new(1)), (50, 100));
+        assert_eq!(
+            ticked(Playground::new(1).with_catch_up(250.0, 100.0)),
+            (150, 200)
+        );
     }
 }

@@ -1,7 +1,5 @@
 //! Plain data about the world for user interfaces: who runs, who is what, who believes what.
 
-use std::collections::BTreeMap;
-
 use cluster_proto::{ClusterNode, NodeFlags, SimTime};
 
 use crate::world::Simulator;
@@ -71,13 +69,39 @@ pub struct ClusterView {
     pub cuts: Vec<(u16, u16)>,
 }
 
+/// How much of the belief matrix a [`ClusterView`] carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BeliefDetail {
+    /// What each running node believes about every other: a cell per pair.
+    Full,
+    /// One cell per node: the worst belief any observer holds about it (`fail` over `fail?`
+    /// over ok, first such observer), with the most failure reports any observer holds. What
+    /// a drawing of a big world shows, for the cost of a scan and not a million cells.
+    WorstPerTarget,
+}
+
 impl Simulator {
-    /// A snapshot for user interfaces.
+    /// A snapshot for user interfaces, with every cell of the belief matrix.
     pub fn view(&self) -> ClusterView {
+        self.view_with(BeliefDetail::Full)
+    }
+
+    /// A snapshot for user interfaces, with the belief matrix in `detail`.
+    pub fn view_with(&self, detail: BeliefDetail) -> ClusterView {
         let mut nodes = Vec::new();
         let mut beliefs = Vec::new();
         let cluster_hosts: Vec<(u16, &crate::Host)> =
             self.hosts().filter(|(_, h)| h.cluster.is_some()).collect();
+        // Each cluster host's place in `cluster_hosts`, by port: an observer's records are
+        // matched to targets by an array look-up, not a map (a view of 1,000 nodes reads a
+        // million records).
+        let mut place = vec![u32::MAX; usize::from(u16::MAX) + 1];
+        for (i, &(port, _)) in cluster_hosts.iter().enumerate() {
+            place[usize::from(port)] = i as u32;
+        }
+        let mut known: Vec<Option<&ClusterNode>> = vec![None; cluster_hosts.len()];
+        let mut worst: Vec<Option<BeliefCell>> = vec![None; cluster_hosts.len()];
+        let now = self.now();
         for &(port, host) in &cluster_hosts {
             let Some(state) = host.cluster.as_ref() else {
                 continue;
@@ -100,41 +124,59 @@ impl Simulator {
             if !host.is_running() {
                 continue;
             }
-            // The observer's records by port, looked up once per target: scanning the table
-            // for each target made a view cost N³ (seconds per frame at 300 nodes). The first
-            // record with a port wins, as a scan in table order would find it.
-            let mut by_port: BTreeMap<u16, &ClusterNode> = BTreeMap::new();
+            // The observer's record for each target: the first with its port, as a scan in
+            // table order would find it.
+            known.fill(None);
             for n in state.nodes().iter().filter(|n| !n.in_handshake()) {
-                by_port.entry(n.addr.port).or_insert(n);
+                let i = place[usize::from(n.addr.port)];
+                if i != u32::MAX && known[i as usize].is_none() {
+                    known[i as usize] = Some(n);
+                }
             }
-            for &(target, _) in &cluster_hosts {
+            // Only reports still valid (2 × node timeout) count, as Redis counts them.
+            let max_age =
+                state.config().node_timeout * cluster_proto::CLUSTER_FAIL_REPORT_VALIDITY_MULT;
+            let valid = |n: &ClusterNode| {
+                n.fail_reports
+                    .iter()
+                    .filter(|r| now - r.time <= max_age)
+                    .count()
+            };
+            for (i, &(target, _)) in cluster_hosts.iter().enumerate() {
                 if target == port {
                     continue;
                 }
-                let known = by_port.get(&target).copied();
-                // Only reports still valid (2 × node timeout) count, as Redis counts them.
-                let max_age =
-                    state.config().node_timeout * cluster_proto::CLUSTER_FAIL_REPORT_VALIDITY_MULT;
-                let now = self.now();
-                let valid = |n: &ClusterNode| {
-                    n.fail_reports
-                        .iter()
-                        .filter(|r| now - r.time <= max_age)
-                        .count()
-                };
-                let (belief, reports) = match known {
+                let (belief, reports) = match known[i] {
                     None => (Belief::Unknown, 0),
                     Some(n) if n.flags.contains(NodeFlags::FAIL) => (Belief::Fail, valid(n)),
                     Some(n) if n.flags.contains(NodeFlags::PFAIL) => (Belief::PFail, valid(n)),
                     Some(n) => (Belief::Ok, valid(n)),
                 };
-                beliefs.push(BeliefCell {
+                let cell = BeliefCell {
                     observer: port,
                     target,
                     belief,
                     reports,
-                });
+                };
+                match detail {
+                    BeliefDetail::Full => beliefs.push(cell),
+                    BeliefDetail::WorstPerTarget => {
+                        let w = worst[i].get_or_insert(BeliefCell {
+                            belief: Belief::Ok,
+                            reports: 0,
+                            ..cell
+                        });
+                        if severity(cell.belief) > severity(w.belief) {
+                            w.observer = cell.observer;
+                            w.belief = cell.belief;
+                        }
+                        w.reports = w.reports.max(cell.reports);
+                    }
+                }
             }
+        }
+        if detail == BeliefDetail::WorstPerTarget {
+            beliefs = worst.into_iter().flatten().collect();
         }
         let mut links: Vec<(u16, u16)> = self
             .network()
@@ -160,6 +202,15 @@ impl Simulator {
             links,
             cuts,
         }
+    }
+}
+
+/// How bad a belief is, for [`BeliefDetail::WorstPerTarget`]: an unknown node counts as ok.
+fn severity(belief: Belief) -> u8 {
+    match belief {
+        Belief::Fail => 2,
+        Belief::PFail => 1,
+        Belief::Ok | Belief::Unknown => 0,
     }
 }
 

@@ -118,3 +118,68 @@ fn the_slot_map_is_what_one_node_believes() {
     assert_eq!(mine[0], run(0, 0, None));
     assert_eq!(c.sim().slot_map(7002), Some(three));
 }
+
+/// The one cell per node of [`BeliefDetail::WorstPerTarget`], worked out plainly from the full
+/// matrix: for each target, the first observer holding its worst belief, and the most reports.
+fn worst_of(full: &cluster_sim::ClusterView) -> Vec<cluster_sim::BeliefCell> {
+    let rank = |b: Belief| match b {
+        Belief::Fail => 2,
+        Belief::PFail => 1,
+        _ => 0,
+    };
+    full.nodes
+        .iter()
+        .filter_map(|t| {
+            let cells: Vec<_> = full.beliefs.iter().filter(|b| b.target == t.port).collect();
+            let first = *cells.first()?;
+            let top = cells.iter().map(|b| rank(b.belief)).max()?;
+            let chosen = cells.iter().find(|b| rank(b.belief) == top)?;
+            Some(cluster_sim::BeliefCell {
+                observer: if top == 0 {
+                    first.observer
+                } else {
+                    chosen.observer
+                },
+                target: t.port,
+                belief: if top == 0 { Belief::Ok } else { chosen.belief },
+                reports: cells.iter().map(|b| b.reports).max()?,
+            })
+        })
+        .collect()
+}
+
+#[test]
+fn the_worst_per_target_view_condenses_the_full_matrix() {
+    use cluster_sim::BeliefDetail;
+    let mut c = Console::new(3);
+    common::start_servers(&mut c, 7000..=7002, "--cluster-node-timeout 2000");
+    common::create_three_masters(&mut c);
+    // 7003 runs but has met no one: every observer's cell about it is unknown.
+    c.eval_shell("redis-server --port 7003 --cluster-enabled yes --daemonize yes");
+    c.eval_shell("sleep 2");
+    c.eval_shell("sim kill 7000");
+    let mut seen = std::collections::BTreeSet::new();
+    for _ in 0..80 {
+        c.eval_shell("sleep 0.1");
+        let full = c.sim().view();
+        let worst = c.sim().view_with(BeliefDetail::WorstPerTarget);
+        assert_eq!(worst.beliefs, worst_of(&full));
+        assert_eq!(
+            (&worst.nodes, &worst.links, &worst.cuts),
+            (&full.nodes, &full.links, &full.cuts)
+        );
+        seen.extend(
+            worst
+                .beliefs
+                .iter()
+                .map(|b| (b.target, format!("{:?}", b.belief))),
+        );
+    }
+    // The moments compared covered a suspicion, an agreed failure and an unknown node.
+    for expected in [(7000, "PFail"), (7000, "Fail"), (7003, "Ok"), (7001, "Ok")] {
+        assert!(
+            seen.contains(&(expected.0, expected.1.to_string())),
+            "{expected:?} never seen: {seen:?}"
+        );
+    }
+}
