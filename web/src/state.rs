@@ -37,6 +37,10 @@ pub const TICK_BUDGET_MS: f64 = 30.0;
 /// between them. Small enough that one slice of a 1,000-node world stays well under a frame.
 const TICK_SLICE_MS: u64 = 10;
 
+/// How many ticks after one that left a debt the clock may run ahead (see
+/// [`Playground::with_catch_up`]): a few seconds of them.
+const LEAD_TICKS: u32 = 40;
+
 /// The events a slice may run at first, at least and at most. A thousand nodes meeting at
 /// once run thousands of events in one virtual millisecond, so a slice is cut by events too.
 const SLICE_EVENTS: u64 = 4096;
@@ -156,6 +160,9 @@ pub struct Playground {
     /// the page's thread.
     max_debt: f64,
     max_ahead: f64,
+    /// Ticks left in which the clock may run ahead: set by a tick that left a debt, so that a
+    /// world that keeps up easily never runs ahead (its clock would jump when play starts).
+    lead_ticks: u32,
     /// What the clock's next slice runs (see [`Slice::adapt`]).
     play_slice: Slice,
     /// Real milliseconds a tick may spend simulating ([`TICK_BUDGET_MS`] on the page's
@@ -452,6 +459,7 @@ impl Playground {
             carry: 0.0,
             max_debt: 0.0,
             max_ahead: 0.0,
+            lead_ticks: 0,
             play_slice: Slice::FIRST,
             tick_budget: TICK_BUDGET_MS,
             behind: None,
@@ -489,12 +497,13 @@ impl Playground {
     }
 
     /// Lets a tick that could not run all the virtual time it owed pass up to `debt` ms of it
-    /// on to the next ticks, and a tick that has time left run up to `ahead` ms ahead of the
-    /// clock. A big world's work comes in bursts (its nodes' crons run in step): a tick falls
-    /// behind in a burst and has little to do in the next, and without these the world would
-    /// idle then and fall behind for good. On the page's thread both are 0, as paying a debt
-    /// would hold the page for longer; a worker draws nothing. The clock shown then leads real
-    /// time by at most `ahead`.
+    /// on to the next ticks, and a tick that has time left, soon after one that left a debt,
+    /// run up to `ahead` ms ahead of the clock. A big world's work comes in bursts (its nodes'
+    /// crons and pings run in step): a tick falls behind in a burst and has little to do
+    /// after it, and without these the world would idle then and fall behind for good. On the
+    /// page's thread both are 0, as paying a debt would hold the page for longer; a worker
+    /// draws nothing. The clock shown then leads real time by at most `ahead`, and only in a
+    /// world that could not keep up.
     pub fn with_catch_up(self, debt: f64, ahead: f64) -> Self {
         Playground {
             max_debt: debt,
@@ -1104,6 +1113,9 @@ impl Playground {
     /// negative one), and notes the speed reached if more than that was left.
     fn settle_tick(&mut self, owed: f64, goal: f64, ran: u64, real_ms: f64) {
         let left = owed - ran as f64;
+        if left >= 1.0 {
+            self.lead_ticks = LEAD_TICKS;
+        }
         self.behind = if (ran as f64) < goal && left > self.max_debt {
             // What could not run beyond the debt allowed is dropped, not owed: catching up
             // later would only freeze the page for longer.
@@ -1232,8 +1244,15 @@ impl Reducible for Playground {
                     return self;
                 }
                 let owed = s.carry + real_ms * s.speed;
-                // What this tick runs: what is owed, and in a worker up to `max_ahead` more.
-                let goal = (owed + s.max_ahead).floor();
+                // What this tick runs: what is owed, and in a worker that was lately in debt up
+                // to `max_ahead` more.
+                let ahead = if s.lead_ticks > 0 {
+                    s.lead_ticks -= 1;
+                    s.max_ahead
+                } else {
+                    0.0
+                };
+                let goal = (owed + ahead).floor();
                 if goal < 1.0 {
                     s.carry = owed;
                     return Rc::new(s);
@@ -2224,7 +2243,7 @@ mod tests {
         let mut worker = Playground::new(1).with_catch_up(250.0, 100.0);
         worker.settle_tick(100.0, 200.0, 60, 50.0);
         assert_eq!((worker.carry, worker.behind), (40.0, None));
-        assert!(worker.in_debt());
+        assert!(worker.in_debt() && worker.lead_ticks == LEAD_TICKS);
         // Paid off and ran 60 ms ahead: the next tick owes that much less.
         worker.settle_tick(140.0, 240.0, 200, 50.0);
         assert_eq!((worker.carry, worker.behind), (-60.0, None));
@@ -2235,24 +2254,31 @@ mod tests {
     }
 
     #[test]
-    fn a_worker_runs_ahead_of_the_clock_by_at_most_its_lead() {
-        let ticked = |s: Playground| {
+    fn a_worker_runs_ahead_of_the_clock_by_at_most_its_lead_after_a_debt() {
+        // `in_debt`: a tick owed 100 ms and ran 60 of them.
+        let ticked = |s: Playground, in_debt: bool| {
             let s = submit(
                 Rc::new(s),
                 "redis-server --port 7000 --cluster-enabled yes --daemonize yes",
             );
-            let s = act(s, Action::SetPlaying(true));
+            let mut s = (*act(s, Action::SetPlaying(true))).clone();
+            if in_debt {
+                s.settle_tick(100.0, 100.0, 60, 50.0);
+            }
             let start = s.now();
-            let s = act(s, Action::Tick(50.0));
+            let s = act(Rc::new(s), Action::Tick(50.0));
             let first = s.now() - start;
             // Ahead already: the next tick runs only what the clock owes.
             let s = act(s, Action::Tick(50.0));
             (first, s.now() - start)
         };
-        assert_eq!(ticked(Playground::new(1)), (50, 100));
-        assert_eq!(
-            ticked(Playground::new(1).with_catch_up(250.0, 100.0)),
-            (150, 200)
-        );
+        let worker = || Playground::new(1).with_catch_up(250.0, 100.0);
+        // A world that keeps up never runs ahead, in a worker or not.
+        assert_eq!(ticked(Playground::new(1), false), (50, 100));
+        assert_eq!(ticked(worker(), false), (50, 100));
+        // After a debt of 40 ms: that, this tick's 50 and 100 ahead; then only what is owed.
+        assert_eq!(ticked(worker(), true), (190, 240));
+        // On the page's thread the debt was dropped.
+        assert_eq!(ticked(Playground::new(1), true), (50, 100));
     }
 }
