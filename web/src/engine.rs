@@ -255,4 +255,30 @@ mod tests {
             assert_eq!((view.nodes.len(), view.beliefs.len()), (n, cells));
         }
     }
+
+    #[test]
+    fn the_topology_draws_the_same_from_one_cell_per_node_through_a_failure() {
+        use crate::components::topology::consensus;
+        use cluster_sim::{Belief, BeliefDetail};
+        let mut c = console::Console::new(1);
+        for port in 7000..=7002 {
+            c.eval_shell(&format!(
+                "redis-server --port {port} --cluster-enabled yes --cluster-node-timeout 2000 --daemonize yes"
+            ));
+        }
+        c.eval_shell(
+            "redis-cli --cluster create 127.0.0.1:7000 127.0.0.1:7001 127.0.0.1:7002 --cluster-yes",
+        );
+        c.eval_shell("sleep 2");
+        c.eval_shell("sim kill 7000");
+        let mut seen = Vec::new();
+        for _ in 0..80 {
+            c.eval_shell("sleep 0.1");
+            let full = consensus(&c.sim().view());
+            let condensed = consensus(&c.sim().view_with(BeliefDetail::WorstPerTarget));
+            assert_eq!(condensed, full);
+            seen.push(full.get(&7000).copied());
+        }
+        assert!(seen.contains(&Some(Belief::PFail)) && seen.contains(&Some(Belief::Fail)));
+    }
 }
