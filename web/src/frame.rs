@@ -15,8 +15,7 @@ use console::panels::Panels;
 use crate::components::inspector::NodeReport;
 use crate::components::lost_writes::LostReport;
 use crate::state::{
-    ExerciseRun, GREETING, Guide, LineRun, Playground, TermLine, clock_text, output_line,
-    sleep_lines,
+    ExerciseRun, Guide, LineRun, Playground, TermLine, clock_text, greeting_lines, sleep_lines,
 };
 
 /// A running line shows at most this many of its last printed lines (a 1,000-node `create`
@@ -254,14 +253,15 @@ impl Frame {
     /// the engine's worker loads (the page's own build has no simulator).
     pub fn fresh(seed: u64, history: Vec<String>) -> Frame {
         let now = SimTime::DEFAULT_START;
+        let (lines, appended) = greeting_lines();
         Frame {
             version: 0,
             seed,
             tabs: Rc::new(vec![TabFrame {
                 id: 1,
-                lines: Rc::new(GREETING.iter().map(|t| output_line(t)).collect()),
+                lines,
                 prompt: "$ ".to_string(),
-                appended: GREETING.len() as u64,
+                appended,
                 cleared: 0,
             }]),
             active: 0,

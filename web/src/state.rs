@@ -311,6 +311,14 @@ pub const GREETING: [&str; 3] = [
     "#      redis-cli -p 7000",
 ];
 
+/// The first tab's lines: the greeting, and how many lines that appends (a tab counts them).
+pub fn greeting_lines() -> (Rc<Vec<TermLine>>, u64) {
+    (
+        Rc::new(GREETING.iter().map(|t| output_line(t)).collect()),
+        GREETING.len() as u64,
+    )
+}
+
 /// A line a command printed.
 pub fn output_line(text: &str) -> TermLine {
     TermLine {
@@ -437,6 +445,7 @@ impl Playground {
     /// A fresh playground over a new world with `seed`, with a greeting.
     pub fn new(seed: u64) -> Self {
         let console = Console::new(seed);
+        let (lines, appended) = greeting_lines();
         let mut p = Playground {
             clock: clock_of(&console),
             last_typed: console.sim().now(),
@@ -444,9 +453,9 @@ impl Playground {
             seed,
             tabs: Rc::new(vec![Tab {
                 id: 1,
-                lines: Rc::new(GREETING.iter().map(|t| output_line(t)).collect()),
+                lines,
                 prompt: "$ ".to_string(),
-                appended: GREETING.len() as u64,
+                appended,
                 cleared: 0,
                 session: Session::Shell,
             }]),
@@ -498,8 +507,8 @@ impl Playground {
 
     /// Lets a tick that could not run all the virtual time it owed pass up to `debt` ms of it
     /// on to the next ticks, and a tick that has time left, soon after one that left a debt,
-    /// run up to `ahead` ms ahead of the clock. A big world's work comes in bursts (its nodes'
-    /// crons and pings run in step): a tick falls behind in a burst and has little to do
+    /// run up to `ahead` ms ahead of the clock. A big world's work comes in bursts (seen in
+    /// its ticks; probably its nodes' crons running in step): a tick falls behind in a burst and has little to do
     /// after it, and without these the world would idle then and fall behind for good. On the
     /// page's thread both are 0, as paying a debt would hold the page for longer; a worker
     /// draws nothing. The clock shown then leads real time by at most `ahead`, and only in a

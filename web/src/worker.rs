@@ -57,9 +57,9 @@ const MAX_TICK_MS: f64 = 4.0 * TICK_MS as f64;
 const WORKER_TICK_BUDGET_MS: f64 = 90.0;
 
 /// Virtual milliseconds a busy tick may leave to the next ones, and a tick with time to spare
-/// may then run ahead of the clock (see [`Playground::with_catch_up`]): a few of a big world's
-/// 100 ms bursts of crons, and two ticks. (A second of each, 1,000 and 500, was no faster in
-/// one run at 1,000 nodes: 0.78x.)
+/// may then run ahead of the clock (see [`Playground::with_catch_up`]): a few ticks' worth,
+/// and two ticks. (A second of each, 1,000 and 500, was no faster in one run at 1,000 nodes:
+/// 0.78x.)
 const WORKER_MAX_DEBT_MS: f64 = 250.0;
 const WORKER_MAX_AHEAD_MS: f64 = 100.0;
 
