@@ -40,7 +40,9 @@ pub use network::{Conn, ConnState, End, Network};
 pub use server_config::{ConfigError, REDIS_VERSION, ServerConfig};
 pub use story::{MAX_STORY, Story, StoryEntry, Weight};
 pub use trace::TraceEvent;
-pub use view::{Belief, BeliefCell, BeliefDetail, ClusterView, NodeView, SlotRun, promoted};
+pub use view::{
+    Belief, BeliefCell, BeliefDetail, ClusterView, MAX_LISTED_LINES, NodeView, SlotRun, promoted,
+};
 pub use wire::{MAX_WIRE, Wire, WireMsg};
 pub use world::{
     DEFAULT_SEED, LOOPBACK, MAX_EVENTS_PER_MS, MAX_TRACE, REPL_BACKLOG_SIZE,

@@ -295,6 +295,26 @@ impl Network {
         group(from) == group(to)
     }
 
+    /// Calls `f` with every directed pair of `ports` whose packets are dropped, `from`-major in
+    /// the order given: [`reachable`](Self::reachable) of each pair, with each port's
+    /// partition group looked up once (a picture of 1,000 nodes asks about a million pairs).
+    pub fn for_each_unreachable(&self, ports: &[u16], mut f: impl FnMut(u16, u16)) {
+        if self.cut.is_empty() && self.partition.is_empty() {
+            return;
+        }
+        let groups: Vec<Option<usize>> = ports
+            .iter()
+            .map(|p| self.partition.iter().position(|g| g.contains(p)))
+            .collect();
+        for (i, &a) in ports.iter().enumerate() {
+            for (j, &b) in ports.iter().enumerate() {
+                if i != j && (groups[i] != groups[j] || self.cut.contains(&(a, b))) {
+                    f(a, b);
+                }
+            }
+        }
+    }
+
     /// One-way latency from `from` to `to`.
     pub fn latency(&self, from: u16, to: u16) -> Millis {
         self.pair_latency

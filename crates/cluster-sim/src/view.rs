@@ -67,7 +67,17 @@ pub struct ClusterView {
     /// Directed pairs `(from, to)` of cluster nodes whose packets the network drops
     /// (partitions and one-way cuts).
     pub cuts: Vec<(u16, u16)>,
+    /// How many pairs `links` names, or would name: a condensed view
+    /// ([`BeliefDetail::WorstPerTarget`]) lists none past [`MAX_LISTED_LINES`].
+    pub link_count: usize,
+    /// How many pairs `cuts` names, or would name (as `link_count`).
+    pub cut_count: usize,
 }
+
+/// The most bus links, and the most cut paths, a condensed view lists: a full mesh of 64
+/// nodes. Past it a drawing would only grey out, and a view of 1,000 nodes would list and
+/// sort half a million links, so they are only counted.
+pub const MAX_LISTED_LINES: usize = 2016;
 
 /// How much of the belief matrix a [`ClusterView`] carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,7 +86,8 @@ pub enum BeliefDetail {
     Full,
     /// One cell per node: the worst belief any observer holds about it (`fail` over `fail?`
     /// over ok, first such observer), with the most failure reports any observer holds. What
-    /// a drawing of a big world shows, for the cost of a scan and not a million cells.
+    /// a drawing of a big world shows, for the cost of a scan and not a million cells. Links
+    /// and cuts are listed only up to [`MAX_LISTED_LINES`] of each, and counted past it.
     WorstPerTarget,
 }
 
@@ -178,29 +189,63 @@ impl Simulator {
         if detail == BeliefDetail::WorstPerTarget {
             beliefs = worst.into_iter().flatten().collect();
         }
-        let mut links: Vec<(u16, u16)> = self
-            .network()
-            .connections()
-            .filter(|c| c.state == crate::ConnState::Established)
-            .map(|c| {
-                let (a, b) = (c.initiator.port, c.target);
-                (a.min(b), a.max(b))
-            })
-            .collect();
-        links.sort_unstable();
-        links.dedup();
+        let listed = |count: usize| detail == BeliefDetail::Full || count <= MAX_LISTED_LINES;
+        // Pairs already counted, as bits by place: each link is counted once however many
+        // connections join its two nodes, without sorting a million of them first.
+        let n = cluster_hosts.len();
+        let mut linked = vec![0u64; (n * n).div_ceil(64)];
+        let mut links: Vec<(u16, u16)> = Vec::new();
+        let mut stray: Vec<(u16, u16)> = Vec::new();
+        let mut link_count = 0;
+        for c in self.network().connections() {
+            if c.state != crate::ConnState::Established {
+                continue;
+            }
+            let (a, b) = (c.initiator.port, c.target);
+            let (a, b) = (a.min(b), a.max(b));
+            let (pa, pb) = (place[usize::from(a)], place[usize::from(b)]);
+            if pa != u32::MAX && pb != u32::MAX {
+                let bit = pa as usize * n + pb as usize;
+                if linked[bit / 64] & (1 << (bit % 64)) != 0 {
+                    continue;
+                }
+                linked[bit / 64] |= 1 << (bit % 64);
+            } else if stray.contains(&(a, b)) {
+                // A port no cluster node holds: rare, so a plain search will do.
+                continue;
+            } else {
+                stray.push((a, b));
+            }
+            link_count += 1;
+            if listed(link_count) {
+                links.push((a, b));
+            }
+        }
+        if listed(link_count) {
+            links.sort_unstable();
+        } else {
+            links = Vec::new();
+        }
         let ports: Vec<u16> = cluster_hosts.iter().map(|&(p, _)| p).collect();
-        let cuts = ports
-            .iter()
-            .flat_map(|&a| ports.iter().map(move |&b| (a, b)))
-            .filter(|&(a, b)| a != b && !self.network().reachable(a, b))
-            .collect();
+        let mut cuts = Vec::new();
+        let mut cut_count = 0;
+        self.network().for_each_unreachable(&ports, |a, b| {
+            cut_count += 1;
+            if listed(cut_count) {
+                cuts.push((a, b));
+            }
+        });
+        if !listed(cut_count) {
+            cuts = Vec::new();
+        }
         ClusterView {
             now: self.now(),
             nodes,
             beliefs,
             links,
             cuts,
+            link_count,
+            cut_count,
         }
     }
 }

@@ -168,6 +168,10 @@ fn the_worst_per_target_view_condenses_the_full_matrix() {
             (&worst.nodes, &worst.links, &worst.cuts),
             (&full.nodes, &full.links, &full.cuts)
         );
+        assert_eq!(
+            (worst.link_count, worst.cut_count),
+            (full.links.len(), full.cuts.len())
+        );
         seen.extend(
             worst
                 .beliefs
@@ -182,4 +186,52 @@ fn the_worst_per_target_view_condenses_the_full_matrix() {
             "{expected:?} never seen: {seen:?}"
         );
     }
+}
+
+#[test]
+fn a_condensed_view_counts_the_lines_it_does_not_list() {
+    use cluster_sim::{BeliefDetail, MAX_LISTED_LINES};
+    // 66 nodes that met one another: 2,145 bus links, more than a condensed view lists.
+    let mut c = Console::new(5);
+    common::start_servers(&mut c, 7000..=7065, "");
+    for p in 7001..=7065 {
+        c.eval_shell(&format!("redis-cli -p {p} cluster meet 127.0.0.1 7000"));
+    }
+    c.eval_shell("sleep 10");
+    let full = c.sim().view();
+    let condensed = c.sim().view_with(BeliefDetail::WorstPerTarget);
+    assert_eq!(full.links.len(), 66 * 65 / 2, "the nodes form a full mesh");
+    assert_eq!(full.link_count, full.links.len());
+    assert_eq!(condensed.link_count, full.links.len());
+    assert!(
+        condensed.links.is_empty(),
+        "{} links listed",
+        condensed.links.len()
+    );
+    assert_eq!((condensed.cut_count, full.cut_count), (0, 0));
+    // Two halves: 2 × 33 × 33 = 2,178 cut paths, also only counted.
+    let half = |ports: std::ops::RangeInclusive<u16>| {
+        ports.map(|p| p.to_string()).collect::<Vec<_>>().join(",")
+    };
+    c.eval_shell(&format!(
+        "sim partition {} {}",
+        half(7000..=7032),
+        half(7033..=7065)
+    ));
+    let full = c.sim().view();
+    let condensed = c.sim().view_with(BeliefDetail::WorstPerTarget);
+    assert_eq!(full.cuts.len(), 2 * 33 * 33);
+    assert_eq!(full.cuts.first(), Some(&(7000, 7033)), "from-major order");
+    assert_eq!(
+        (condensed.cut_count, full.cut_count),
+        (full.cuts.len(), full.cuts.len())
+    );
+    assert!(condensed.cuts.is_empty());
+    // Under the limit a condensed view lists what a full one does.
+    assert!(full.cuts.len() > MAX_LISTED_LINES);
+    c.eval_shell("sim heal");
+    c.eval_shell("sim partition 7000 -> 7001,7002");
+    let condensed = c.sim().view_with(BeliefDetail::WorstPerTarget);
+    assert_eq!(condensed.cuts, vec![(7000, 7001), (7000, 7002)]);
+    assert_eq!(condensed.cut_count, 2);
 }

@@ -116,8 +116,9 @@ pub(crate) fn consensus(view: &ClusterView) -> BTreeMap<u16, Belief> {
 }
 
 /// The most bus links and cuts drawn: a full mesh of 64 nodes. Past it the lines would only
-/// grey the drawing out and cost the page its frames, so they are counted instead.
-pub const MAX_DRAWN_LINES: usize = 2016;
+/// grey the drawing out and cost the page its frames, so they are counted instead (and a
+/// condensed picture of the world lists none: it stops at the same number).
+pub const MAX_DRAWN_LINES: usize = cluster_sim::MAX_LISTED_LINES;
 
 /// A message drawn in flight.
 #[derive(Debug, Clone, PartialEq)]
@@ -223,9 +224,10 @@ fn short_slots(slots: &str) -> String {
     }
 }
 
-/// How many of these lines are drawn: all of them, or none past [`MAX_DRAWN_LINES`].
-fn drawable(lines: &[(u16, u16)]) -> usize {
-    if lines.len() <= MAX_DRAWN_LINES {
+/// How many of these lines are drawn: all of them, or none when there are more than
+/// [`MAX_DRAWN_LINES`] (`count`: how many there are, listed or not).
+fn drawable(lines: &[(u16, u16)], count: usize) -> usize {
+    if count <= MAX_DRAWN_LINES {
         lines.len()
     } else {
         0
@@ -250,7 +252,7 @@ impl PartialEq for LinesProps {
 #[function_component(Lines)]
 fn lines(props: &LinesProps) -> Html {
     let (view, at) = (&props.view, &props.at);
-    let links = view.links[..drawable(&view.links)].iter().filter_map(|&(a, b)| {
+    let links = view.links[..drawable(&view.links, view.link_count)].iter().filter_map(|&(a, b)| {
         let (&(x1, y1), &(x2, y2)) = (at.get(&a)?, at.get(&b)?);
         Some(html! {
             <line class="bus-link" x1={x1.to_string()} y1={y1.to_string()} x2={x2.to_string()} y2={y2.to_string()} />
@@ -258,7 +260,7 @@ fn lines(props: &LinesProps) -> Html {
     });
     // A cut both ways is one red dashed line; one way, an arrow shows the dead direction.
     let cut_set: BTreeSet<(u16, u16)> = view.cuts.iter().copied().collect();
-    let cuts = view.cuts[..drawable(&view.cuts)].iter().filter_map(|&(a, b)| {
+    let cuts = view.cuts[..drawable(&view.cuts, view.cut_count)].iter().filter_map(|&(a, b)| {
         let both = cut_set.contains(&(b, a));
         if both && a > b {
             return None;
@@ -497,11 +499,11 @@ pub fn topology(props: &TopologyProps) -> Html {
                     view.nodes.len()
                 ) }</p>
             }
-            if drawable(&view.links) < view.links.len() || drawable(&view.cuts) < view.cuts.len() {
+            if view.link_count > MAX_DRAWN_LINES || view.cut_count > MAX_DRAWN_LINES {
                 <p class="hint">{ format!(
                     "{} bus links and {} cut paths: too many lines to draw (up to {MAX_DRAWN_LINES}).",
-                    view.links.len(),
-                    view.cuts.len()
+                    view.link_count,
+                    view.cut_count
                 ) }</p>
             }
         </section>
@@ -584,7 +586,7 @@ fn partition_toolbar(
                 <button class="cut-both" disabled={!ready} onclick={run(format!("sim partition {}", list(group)))}>{ "Both ways" }</button>
                 <button class="cut-one-way" disabled={!ready} onclick={run(format!("sim partition {} -> {}", list(group), list(&others)))}>{ "Their packets out only" }</button>
             }
-            <button class="heal" onclick={heal} disabled={view.cuts.is_empty()}>{ "Heal network" }</button>
+            <button class="heal" onclick={heal} disabled={view.cut_count == 0}>{ "Heal network" }</button>
         </div>
     }
 }
