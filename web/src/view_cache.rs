@@ -1,9 +1,10 @@
 //! The world's picture for the views (`Simulator::view`), built at most as often as the page
 //! can afford.
 //!
-//! A picture reads every node's record of every other and lists every bus link: building one
-//! takes about 0.1 s in the browser at 1,000 nodes even with one belief cell per node
-//! (docs/PERFORMANCE.md), and the engine makes a frame on every clock tick. While the clock plays or lines run, a picture is
+//! A picture reads every node's record of every other and goes through every bus connection
+//! (a condensed one counts the links past 2,016 rather than listing them): at 1,000 nodes one
+//! cost 0.1 s or more in the browser even with one belief cell per node, back when it still
+//! listed the links (docs/PERFORMANCE.md), and the engine makes a frame on every clock tick. While the clock plays or lines run, a picture is
 //! therefore reused until twenty times what it cost has passed, which keeps pictures near a
 //! twentieth of the engine's time (a big world needs the rest to keep up with real time); a
 //! world standing still gets a fresh picture on every change, so a command's effect always
