@@ -234,6 +234,17 @@ fn drawable(lines: &[(u16, u16)], count: usize) -> usize {
     }
 }
 
+/// What the topology says instead of drawing its lines, when there are too many of either
+/// kind (counted, as a condensed picture lists none past [`MAX_DRAWN_LINES`]).
+fn too_many_lines(view: &ClusterView) -> Option<String> {
+    (view.link_count > MAX_DRAWN_LINES || view.cut_count > MAX_DRAWN_LINES).then(|| {
+        format!(
+            "{} bus links and {} cut paths: too many lines to draw (up to {MAX_DRAWN_LINES}).",
+            view.link_count, view.cut_count
+        )
+    })
+}
+
 /// Properties of [`Lines`].
 #[derive(Debug, Properties)]
 struct LinesProps {
@@ -499,12 +510,8 @@ pub fn topology(props: &TopologyProps) -> Html {
                     view.nodes.len()
                 ) }</p>
             }
-            if view.link_count > MAX_DRAWN_LINES || view.cut_count > MAX_DRAWN_LINES {
-                <p class="hint">{ format!(
-                    "{} bus links and {} cut paths: too many lines to draw (up to {MAX_DRAWN_LINES}).",
-                    view.link_count,
-                    view.cut_count
-                ) }</p>
+            if let Some(hint) = too_many_lines(view) {
+                <p class="hint">{ hint }</p>
             }
         </section>
     }
@@ -693,5 +700,40 @@ mod tests {
         assert_eq!(seen, [Belief::Ok, Belief::PFail, Belief::Fail]);
         let agreed = consensus(&c.sim().view());
         assert_eq!((agreed[&7001], agreed[&7002]), (Belief::Ok, Belief::Ok));
+    }
+
+    #[test]
+    fn lines_past_the_limit_are_counted_not_drawn() {
+        // A condensed picture of a big world lists no links, only their number.
+        let big = ClusterView {
+            link_count: MAX_DRAWN_LINES + 129,
+            ..ClusterView::default()
+        };
+        assert_eq!(drawable(&big.links, big.link_count), 0);
+        assert_eq!(
+            too_many_lines(&big).as_deref(),
+            Some("2145 bus links and 0 cut paths: too many lines to draw (up to 2016).")
+        );
+        // Cuts alone can be too many, while the links are still drawn.
+        let links = vec![(7000, 7001), (7000, 7002)];
+        let cut = ClusterView {
+            links: links.clone(),
+            link_count: 2,
+            cut_count: 2178,
+            ..ClusterView::default()
+        };
+        assert_eq!(drawable(&cut.links, cut.link_count), 2);
+        assert_eq!(drawable(&cut.cuts, cut.cut_count), 0);
+        assert!(too_many_lines(&cut).is_some_and(|h| h.starts_with("2 bus links and 2178 cut")));
+        // Up to the limit everything listed is drawn and nothing is said.
+        let small = ClusterView {
+            links,
+            link_count: 2,
+            cuts: vec![(7001, 7000)],
+            cut_count: 1,
+            ..ClusterView::default()
+        };
+        assert_eq!(drawable(&small.cuts, small.cut_count), 1);
+        assert_eq!(too_many_lines(&small), None);
     }
 }
