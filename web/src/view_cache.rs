@@ -4,11 +4,11 @@
 //! A picture reads every node's record of every other and goes through every bus connection
 //! (a condensed one counts the links past 2,016 rather than listing them): at 1,000 nodes one
 //! cost 0.1 s or more in the browser even with one belief cell per node, back when it still
-//! listed the links (docs/PERFORMANCE.md), and the engine makes a frame on every clock tick. While the clock plays or lines run, a picture is
-//! therefore reused until twenty times what it cost has passed, which keeps pictures near a
-//! twentieth of the engine's time (a big world needs the rest to keep up with real time); a
-//! world standing still gets a fresh picture on every change, so a command's effect always
-//! shows.
+//! listed the links (docs/PERFORMANCE.md), and the engine makes a frame on every clock tick.
+//! While the clock plays or lines run, a picture is therefore reused until twenty times what
+//! it cost has passed, which keeps pictures near a twentieth of the engine's time (a big world
+//! needs the rest to keep up with real time); a world standing still gets a fresh picture on
+//! every change, so a command's effect always shows.
 
 use std::rc::Rc;
 

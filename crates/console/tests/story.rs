@@ -106,9 +106,7 @@ fn the_wire_records_each_message_type_and_drops_in_a_partition() {
 
 #[test]
 fn run_until_change_stops_at_the_next_major_entry() {
-    let mut c = Console::new(1);
-    common::start_servers(&mut c, 7000..=7002, "--cluster-node-timeout 2000");
-    common::create_three_masters(&mut c);
+    let mut c = common::three_masters(1, "--cluster-node-timeout 2000");
     c.eval_shell("sleep 5");
     c.sim_mut().drain_story();
     c.eval_shell("sim crash 7000");

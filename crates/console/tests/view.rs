@@ -21,9 +21,7 @@ fn belief(c: &Console, observer: u16, target: u16) -> (Belief, usize) {
 
 #[test]
 fn pfail_is_local_fail_is_agreed() {
-    let mut c = Console::new(1);
-    common::start_servers(&mut c, 7000..=7002, "--cluster-node-timeout 2000");
-    common::create_three_masters(&mut c);
+    let mut c = common::three_masters(1, "--cluster-node-timeout 2000");
     c.eval_shell("sleep 2");
     assert_eq!(belief(&c, 7001, 7000), (Belief::Ok, 0));
     let view = c.sim().view();
@@ -67,9 +65,7 @@ fn pfail_is_local_fail_is_agreed() {
 
 #[test]
 fn links_and_cuts_show_who_can_talk() {
-    let mut c = Console::new(1);
-    common::start_servers(&mut c, 7000..=7002, "");
-    common::create_three_masters(&mut c);
+    let mut c = common::three_masters(1, "");
     c.eval_shell("sleep 2");
     let view = c.sim().view();
     assert_eq!(view.links, vec![(7000, 7001), (7000, 7002), (7001, 7002)]);
@@ -151,9 +147,7 @@ fn worst_of(full: &cluster_sim::ClusterView) -> Vec<cluster_sim::BeliefCell> {
 #[test]
 fn the_worst_per_target_view_condenses_the_full_matrix() {
     use cluster_sim::BeliefDetail;
-    let mut c = Console::new(3);
-    common::start_servers(&mut c, 7000..=7002, "--cluster-node-timeout 2000");
-    common::create_three_masters(&mut c);
+    let mut c = common::three_masters(3, "--cluster-node-timeout 2000");
     // 7003 runs but has met no one: every observer's cell about it is unknown.
     c.eval_shell("redis-server --port 7003 --cluster-enabled yes --daemonize yes");
     c.eval_shell("sleep 2");
