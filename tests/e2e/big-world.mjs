@@ -1,8 +1,9 @@
 // A benchmark, not a test (scripts/bench.sh page [NODES...]): the built playground in headless
 // Chromium with a big world. For each size it loads a scenario file that starts the servers and
 // runs `redis-cli --cluster create --cluster-replicas 1`, then plays the clock at 1x, and prints
-// how long that took and how smoothly the page drew meanwhile (animation frames). Numbers are
-// printed, never asserted; docs/PERFORMANCE.md records them.
+// how long that took, how smoothly the page drew meanwhile (animation frames) and how soon a
+// line typed while it plays is answered. Numbers are printed, never asserted;
+// docs/PERFORMANCE.md records them.
 import { startSite } from './site.mjs';
 
 const sizes = process.argv.slice(2).map(Number);
@@ -52,7 +53,7 @@ function virtual(text) {
 const show = (f) => `${f.fps.toFixed(1)} frames/s, median ${Math.round(f.median)} ms, worst ${Math.round(f.worst)} ms`;
 const site = await startSite();
 try {
-  console.log(`nodes | load+create (real s, virtual s) | frames meanwhile | play ${playSeconds} s at 1x: speed | frames meanwhile`);
+  console.log(`nodes | load+create (real s, virtual s) | frames meanwhile | play ${playSeconds} s at 1x: speed | frames meanwhile | a line typed meanwhile`);
   for (const n of sizes) {
     const page = await site.browser.newPage({ viewport: { width: 1200, height: 800 } });
     // A panic or an error in the page would otherwise only show as a wait that never ends.
@@ -93,7 +94,18 @@ try {
     await new Promise((r) => setTimeout(r, (playSeconds * 1000) / 2));
     const half = await clock();
     const tHalf = Date.now();
-    await new Promise((r) => setTimeout(r, (playSeconds * 1000) / 2));
+    // A line typed while the world plays: how long until its reply shows.
+    const input = page.locator('.terminal-input');
+    await input.fill('redis-cli -p 30000 PING');
+    const tTyped = Date.now();
+    await input.press('Enter');
+    await page.waitForFunction(
+      () => [...document.querySelectorAll('.terminal-line')].at(-1)?.textContent === 'PONG',
+      null,
+      { timeout: 60_000, polling: 'raf' },
+    );
+    const replyMs = Date.now() - tTyped;
+    await new Promise((r) => setTimeout(r, Math.max(0, (playSeconds * 1000) / 2 - replyMs)));
     await page.locator('.play').click();
     const ended = await clock();
     const played = (virtual(ended) - virtual(created)) / (Date.now() - t1);
@@ -103,7 +115,7 @@ try {
     ];
     const playFrames = await frames();
     console.log(
-      `${n} | ${loadSecs.toFixed(1)} s, ${((virtual(created) - virtual(before)) / 1000).toFixed(1)} s | ${show(loadFrames)} | ${played.toFixed(2)}x (halves ${halves.map((h) => `${h.toFixed(2)}x`).join(', ')}) | ${show(playFrames)}`,
+      `${n} | ${loadSecs.toFixed(1)} s, ${((virtual(created) - virtual(before)) / 1000).toFixed(1)} s | ${show(loadFrames)} | ${played.toFixed(2)}x (halves ${halves.map((h) => `${h.toFixed(2)}x`).join(', ')}) | ${show(playFrames)} | a typed PING answered in ${replyMs} ms`,
     );
     await page.close();
   }
