@@ -188,7 +188,7 @@ test('the world is stepped in a Web Worker, not on the page', async () => {
   }
 });
 
-test('without its worker the page says the simulator cannot run, and does not hang', async () => {
+test('without its worker the page says the simulator cannot run, does not hang, and reloads', async () => {
   // A page whose worker script does not load, and one that names no worker at all.
   for (const [what, setup, text] of [
     ['a worker script that does not load', (page) => page.route('**/worker_loader.js', (r) => r.fulfill({ status: 404, body: '' })), 'The simulator stopped'],
@@ -214,6 +214,16 @@ test('without its worker the page says the simulator cannot run, and does not ha
       assert.match(await banner.textContent(), /Reload the page/, what);
       // Nothing waits on an answer that will not come.
       await settled(page);
+      assert.deepEqual(errors, [], what);
+      // Dismissing would leave a page that does nothing: the banner's one button reloads,
+      // and once the cause is gone the simulator runs again.
+      assert.equal(await banner.locator('button').count(), 1, what);
+      await page.unrouteAll();
+      await banner.getByRole('button', { name: 'Reload' }).click();
+      await page.locator('.error-banner').waitFor({ state: 'detached', timeout: 30_000 });
+      await typeLine(page, 'redis-server --port 7000 --daemonize yes');
+      await typeLine(page, 'redis-cli -p 7000 PING');
+      await page.locator('.terminal-line', { hasText: /^PONG$/ }).waitFor({ timeout: 10_000 });
       assert.deepEqual(errors, [], what);
     } finally {
       await page.close();

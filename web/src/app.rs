@@ -35,6 +35,13 @@ fn full_playground_url(state: &Frame) -> String {
     format!("{base}{}", state.share(None, None).to_fragment())
 }
 
+/// Loads the page again: what a page whose simulator stopped can still do.
+fn reload() {
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().reload();
+    }
+}
+
 /// The address's fragment (`#...`), if any.
 fn location_hash() -> Option<String> {
     web_sys::window()?.location().hash().ok()
@@ -235,11 +242,19 @@ pub fn app() -> Html {
             link_status.set(copy_share_link(&fragment));
         })
     };
+    // With no engine left, dismissing would leave a page that silently does nothing: the
+    // banner's button reloads instead.
+    let stopped = state.stopped();
     let error = state.error.as_ref().map(|error| {
+        let button = if stopped {
+            html! { <button class="reload" onclick={Callback::from(|_: MouseEvent| reload())}>{ "Reload" }</button> }
+        } else {
+            html! { <button onclick={dismiss.clone()} aria-label="dismiss">{ "×" }</button> }
+        };
         html! {
             <div class="error-banner" role="alert">
                 <span>{ error }</span>
-                <button onclick={dismiss.clone()} aria-label="dismiss">{ "×" }</button>
+                { button }
             </div>
         }
     });

@@ -25,6 +25,7 @@ pub struct Ui {
     send: Rc<dyn Fn(Request)>,
     local: bool,
     pending: u64,
+    stopped: bool,
 }
 
 impl std::fmt::Debug for Ui {
@@ -72,6 +73,12 @@ impl Ui {
     pub fn pending(&self) -> u64 {
         self.pending
     }
+
+    /// Whether no engine runs any more, or none could start: nothing the page sends is
+    /// followed, and only reloading the page can help.
+    pub fn stopped(&self) -> bool {
+        self.stopped
+    }
 }
 
 /// The engine's script named by the page, if it was built with one.
@@ -105,16 +112,18 @@ pub fn use_ui(seed: u64, history: impl FnOnce() -> Vec<String>) -> Ui {
             .get_or_insert_with(|| Backend::start(seed, first.1.clone(), &first.0, setter, redraw));
         backend.sender()
     };
-    let (local, pending) = match &*backend.borrow() {
+    let (local, pending, stopped) = match &*backend.borrow() {
         #[cfg(target_arch = "wasm32")]
-        Some(Backend::Worker(link)) => (false, link.pending()),
-        _ => (true, 0),
+        Some(Backend::Worker(link)) => (false, link.pending(), link.stopped()),
+        Some(Backend::Missing) => (true, 0, true),
+        _ => (true, 0, false),
     };
     Ui {
         frame: Rc::clone(&frame),
         send,
         local,
         pending,
+        stopped,
     }
 }
 
@@ -344,6 +353,11 @@ mod worker_link {
             self.post(encode(&ToEngine::Request(request)));
             self.sent.set(self.sent.get() + 1);
             self.redraw.force_update();
+        }
+
+        /// Whether the worker failed.
+        pub fn stopped(&self) -> bool {
+            self.dead.get()
         }
 
         /// Requests sent and not yet followed (none once the worker failed).
