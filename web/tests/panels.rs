@@ -101,6 +101,44 @@ async fn node_buttons_run_sim_lines_and_partitions_draw_cuts() {
     root.remove();
 }
 
+/// Past the lines the topology draws, a partition is counted, not drawn, and "Heal network"
+/// still heals it: the button is enabled by the picture's count of cut paths.
+#[wasm_bindgen_test]
+async fn heal_network_works_past_the_lines_the_topology_draws() {
+    let root = mount().await;
+    for p in 7000..=7065 {
+        type_line(
+            &root,
+            &format!("redis-server --port {p} --cluster-enabled yes --daemonize yes"),
+        )
+        .await;
+    }
+    let half = |ports: std::ops::RangeInclusive<u16>| {
+        ports.map(|p| p.to_string()).collect::<Vec<_>>().join(",")
+    };
+    type_line(
+        &root,
+        &format!("sim partition {} {}", half(7000..=7032), half(7033..=7065)),
+    )
+    .await;
+    // Two halves of 33: 2,178 cut paths, more than the 2,016 lines drawn at most.
+    assert_eq!(count(&root, ".topology .cut"), 0);
+    let hints = text(&root, ".topology");
+    assert!(
+        hints.contains("2178 cut paths: too many lines to draw"),
+        "{hints}"
+    );
+    assert!(!find(&root, ".heal").has_attribute("disabled"));
+    click(&root, ".heal").await;
+    assert_eq!(
+        terminal_lines(&root).last().map(String::as_str),
+        Some("$ sim heal")
+    );
+    assert!(find(&root, ".heal").has_attribute("disabled"));
+    assert!(!text(&root, ".topology").contains("cut paths"));
+    root.remove();
+}
+
 #[wasm_bindgen_test]
 async fn the_event_log_explains_and_links_to_the_timeline() {
     let root = mount().await;
