@@ -507,12 +507,13 @@ impl Playground {
 
     /// Lets a tick that could not run all the virtual time it owed pass up to `debt` ms of it
     /// on to the next ticks, and a tick that has time left, soon after one that left a debt,
-    /// run up to `ahead` ms ahead of the clock. A big world's work comes in bursts (seen in
-    /// its ticks; probably its nodes' crons running in step): a tick falls behind in a burst and has little to do
-    /// after it, and without these the world would idle then and fall behind for good. On the
-    /// page's thread both are 0, as paying a debt would hold the page for longer; a worker
-    /// draws nothing. The clock shown then leads real time by at most `ahead`, and only in a
-    /// world that could not keep up.
+    /// run up to `ahead` ms ahead of the clock. A big world's work comes in bursts (at 1,000
+    /// nodes, a wave of PINGs once a second: docs/PERFORMANCE.md): a tick falls behind in a
+    /// burst and has little to do after it, and without these the world would idle then and
+    /// fall behind for good. On the page's thread both are 0, as paying a debt would hold the
+    /// page for longer; a worker draws nothing. The clock shown then trails real time by at
+    /// most `debt` and leads it by at most `ahead`, and only in a world that could not keep
+    /// up.
     pub fn with_catch_up(self, debt: f64, ahead: f64) -> Self {
         Playground {
             max_debt: debt,
