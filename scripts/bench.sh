@@ -4,7 +4,8 @@
 # `page` measures the built playground itself with a big world (tests/e2e/big-world.mjs).
 # Usage: scripts/bench.sh [native|wasm|both|page] [NODES...]   (both; all sizes)
 #        BENCH_SECONDS=S sets the virtual seconds of the steady phase (60);
-#        BENCH_PLAY_SECONDS=S the real seconds `page` plays the clock (30).
+#        BENCH_PLAY_SECONDS=S the real seconds `page` plays the clock (30);
+#        BENCH_KILL=PORT has `page` kill that server at half time (a failover).
 # docs/PERFORMANCE.md explains the columns and records results.
 set -euo pipefail
 cd "$(dirname "$0")/.."

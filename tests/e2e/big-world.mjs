@@ -8,6 +8,10 @@ import { startSite } from './site.mjs';
 
 const sizes = process.argv.slice(2).map(Number);
 const playSeconds = Number(process.env.BENCH_PLAY_SECONDS ?? 30);
+// BENCH_KILL=PORT kills that server at half time, so the second half covers a failover, and
+// prints at the end the cluster's state and whether the killed node still holds slots (play
+// long enough for the failover to finish).
+const killPort = process.env.BENCH_KILL;
 
 /** A scenario file: `n` servers from port 30000, then a cluster of them. */
 function scenario(n) {
@@ -96,7 +100,7 @@ try {
     const tHalf = Date.now();
     // A line typed while the world plays: how long until its reply shows.
     const input = page.locator('.terminal-input');
-    await input.fill('redis-cli -p 30000 PING');
+    await input.fill(`redis-cli -p ${30000 + n - 1} PING`);
     const tTyped = Date.now();
     await input.press('Enter');
     await page.waitForFunction(
@@ -105,6 +109,10 @@ try {
       { timeout: 60_000, polling: 'raf' },
     );
     const replyMs = Date.now() - tTyped;
+    if (killPort) {
+      await input.fill(`sim kill ${killPort}`);
+      await input.press('Enter');
+    }
     await new Promise((r) => setTimeout(r, Math.max(0, (playSeconds * 1000) / 2 - replyMs)));
     await page.locator('.play').click();
     const ended = await clock();
@@ -114,8 +122,25 @@ try {
       (virtual(ended) - virtual(half)) / (Date.now() - tHalf),
     ];
     const playFrames = await frames();
+    // After a kill: whether the cluster is whole again (a replica took the killed master's
+    // slots), as a node still running says.
+    let after = '';
+    if (killPort) {
+      await input.fill(`redis-cli -p ${30000 + n - 1} CLUSTER INFO`);
+      await input.press('Enter');
+      const state = page.locator('.terminal-line', { hasText: /^cluster_state:/ }).last();
+      await state.waitFor({ timeout: 60_000 });
+      // `ok` alone could also mean the failure is not detected yet: the killed node's line
+      // says whether it is flagged fail and still holds slots.
+      await input.fill(`redis-cli -p ${30000 + n - 1} CLUSTER NODES`);
+      await input.press('Enter');
+      const killed = page.locator('.terminal-line', { hasText: `127.0.0.1:${killPort}@` }).last();
+      await killed.waitFor({ timeout: 60_000 });
+      const fields = (await killed.textContent()).trim().split(' ');
+      after = `${(await state.textContent()).trim()}, ${killPort} is ${fields[2]} with ${fields.length > 8 ? 'slots' : 'no slots'}`;
+    }
     console.log(
-      `${n} | ${loadSecs.toFixed(1)} s, ${((virtual(created) - virtual(before)) / 1000).toFixed(1)} s | ${show(loadFrames)} | ${played.toFixed(2)}x (halves ${halves.map((h) => `${h.toFixed(2)}x`).join(', ')}) | ${show(playFrames)} | a typed PING answered in ${replyMs} ms`,
+      `${n} | ${loadSecs.toFixed(1)} s, ${((virtual(created) - virtual(before)) / 1000).toFixed(1)} s | ${show(loadFrames)} | ${played.toFixed(2)}x (halves ${halves.map((h) => `${h.toFixed(2)}x`).join(', ')}) | ${show(playFrames)} | a typed PING answered in ${replyMs} ms${killPort ? ` | killed ${killPort}: ${after}` : ''}`,
     );
     await page.close();
   }
